@@ -1,0 +1,661 @@
+//! The checker: an expectation and an answer in, a [`Verdict`] out. Never panics, never prints.
+//!
+//! [`check`] is a pure function of the case's [`Expect`] and the target's [`Response`] (or the
+//! [`TransportError`] that stood in for one); it covers every `resp.*` clause of the spec except
+//! `resp.created.connection_id.unique`, which spans the whole run and lives in
+//! [`ConnectionIds`]. Each broken rule is a [`Violation`] naming its clause, a JSON pointer into
+//! the answer (`/status`, `/headers/content-type`, `/body/connection_id`), what was expected and
+//! what came. Gateway answers (401, 403, 404, 407, 413, 414, 429) are not judged: they make the
+//! verdict a [`SetupProblem`]. The runner, the reports and the fuzz oracles all read the same value.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::case::Expect;
+use crate::clause::{self, Level};
+use crate::target::{Response, TransportError, BODY_CAP};
+
+/// How a case ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every rule held.
+    Pass,
+    /// A MUST broke.
+    Fail,
+    /// Only SHOULDs broke.
+    Warn,
+    /// The environment answered instead of the endpoint (credentials, path, throttling).
+    Setup,
+}
+
+/// Which way a server decided, for the record of MAY choices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// A 2xx answer.
+    Accepted,
+    /// A 4xx answer.
+    Rejected,
+    /// A 5xx, another status, or no answer.
+    Neither,
+}
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// The clause id it breaks.
+    pub clause: &'static str,
+    /// The clause's level (MUST fails, SHOULD warns).
+    #[serde(skip)]
+    pub level: Level,
+    /// Where in the answer: `/status`, `/headers/content-type`, `/body/...` or `` (no answer).
+    pub pointer: String,
+    /// What the spec wants there.
+    pub expected: String,
+    /// What came.
+    pub actual: String,
+    /// One lower-case sentence.
+    pub message: String,
+}
+
+/// An answer that came from the environment rather than the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SetupProblem {
+    /// The status the environment answered.
+    pub status: u16,
+    /// Its `error_code`, when the body had one.
+    pub error_code: Option<String>,
+    /// What it means for the run, e.g. "the target rejected the credentials: 401 APIG.0301".
+    pub message: String,
+}
+
+/// The checker's judgement of one answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// Every broken rule, in the order they were found.
+    pub violations: Vec<Violation>,
+    /// Set when the environment answered instead of the endpoint.
+    pub setup: Option<SetupProblem>,
+    /// Accepted, rejected or neither.
+    pub decision: Decision,
+    /// The `connection_id` of a well-formed success answer, for the run-wide uniqueness check.
+    pub connection_id: Option<String>,
+}
+
+impl Verdict {
+    /// Setup when the environment answered, else fail on any MUST, warn on any SHOULD, else pass.
+    pub fn outcome(&self) -> Outcome {
+        if self.setup.is_some() {
+            Outcome::Setup
+        } else if self.violations.iter().any(|v| v.level == Level::Must) {
+            Outcome::Fail
+        } else if self.violations.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Warn
+        }
+    }
+}
+
+/// Statuses a gateway in front of the endpoint answers, and what each means for the run.
+fn gateway_meaning(status: u16) -> Option<&'static str> {
+    Some(match status {
+        401 => "the target rejected the credentials",
+        403 => "the target refused access (permissions or policy)",
+        404 => "the target has no such path or project (check --target and --project-id)",
+        407 => "a proxy wants credentials",
+        413 => "the target refused the body as too large",
+        414 => "the target refused the URI as too long",
+        429 => "the target is throttling the run",
+        _ => return None,
+    })
+}
+
+/// Judges one answer (or its absence) against what a conformant server does.
+pub fn check(expect: Expect, answer: &Result<Response, TransportError>) -> Verdict {
+    let mut found = Findings::default();
+    let response = match answer {
+        Ok(response) => response,
+        Err(error) => {
+            found.push(
+                status_clause(expect),
+                "",
+                expected_status(expect),
+                error.to_string(),
+                "the target gave no answer",
+            );
+            return found.into_verdict(Decision::Neither, None);
+        }
+    };
+    let status = response.status;
+    if let Some(meaning) = gateway_meaning(status) {
+        let error_code = parse_object(response).and_then(|body| {
+            body.get("error_code")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+        let code = error_code
+            .as_deref()
+            .map(|c| format!(" {c}"))
+            .unwrap_or_default();
+        return Verdict {
+            violations: Vec::new(),
+            setup: Some(SetupProblem {
+                status,
+                message: format!("{meaning}: {status}{code}"),
+                error_code,
+            }),
+            decision: Decision::Neither,
+            connection_id: None,
+        };
+    }
+    let decision = match status {
+        200..=299 => Decision::Accepted,
+        400..=499 => Decision::Rejected,
+        _ => Decision::Neither,
+    };
+    check_status(expect, status, &mut found);
+    let mut connection_id = None;
+    if (200..300).contains(&status) {
+        connection_id = check_success_shape(response, &mut found);
+    }
+    if status >= 400 {
+        check_error_envelope(response, &mut found);
+    }
+    found.into_verdict(decision, connection_id)
+}
+
+fn status_clause(expect: Expect) -> &'static str {
+    match expect {
+        Expect::Accept => "resp.created.status",
+        Expect::Reject => "resp.invalid.status",
+        Expect::Either => "resp.status.documented",
+    }
+}
+
+fn expected_status(expect: Expect) -> &'static str {
+    match expect {
+        Expect::Accept => "201",
+        Expect::Reject => "400",
+        Expect::Either => "201 or 400",
+    }
+}
+
+fn check_status(expect: Expect, status: u16, found: &mut Findings) {
+    let actual = status.to_string();
+    if status >= 500 {
+        found.push(
+            "resp.no-server-error",
+            "/status",
+            "not 5xx",
+            &actual,
+            "the target answered with a server error",
+        );
+    }
+    if !matches!(status, 201 | 400 | 500) {
+        found.push(
+            "resp.status.documented",
+            "/status",
+            "201, 400 or 500",
+            &actual,
+            "the endpoint answered a status the spec does not list",
+        );
+    }
+    let wanted = match expect {
+        Expect::Accept => status == 201,
+        Expect::Reject => status == 400,
+        Expect::Either => matches!(status, 201 | 400),
+    };
+    if !wanted && expect != Expect::Either {
+        let message = match expect {
+            Expect::Accept => "a valid request was not answered 201",
+            _ => "an invalid request was not answered 400",
+        };
+        found.push(
+            status_clause(expect),
+            "/status",
+            expected_status(expect),
+            &actual,
+            message,
+        );
+    }
+}
+
+/// Checks the 2xx body; gives its `connection_id` when that is a well-formed UUID.
+fn check_success_shape(response: &Response, found: &mut Findings) -> Option<String> {
+    check_json_content_type(response, "resp.created.json", found);
+    let body = match parse_body(response) {
+        Ok(Value::Object(body)) => body,
+        Ok(other) => {
+            found.push(
+                "resp.created.json",
+                "/body",
+                "a JSON object",
+                json_kind(&other),
+                "the success body is not a JSON object",
+            );
+            return None;
+        }
+        Err(why) => {
+            found.push(
+                "resp.created.json",
+                "/body",
+                "a JSON object",
+                why,
+                "the success body is not JSON",
+            );
+            return None;
+        }
+    };
+    match body.get("is_success") {
+        None | Some(Value::Bool(true)) => {}
+        Some(Value::Bool(false)) => found.push(
+            "resp.created.is_success.true",
+            "/body/is_success",
+            "true",
+            "false",
+            "a 201 carried is_success: false",
+        ),
+        Some(other) => found.push(
+            "resp.created.is_success.type",
+            "/body/is_success",
+            "a boolean",
+            compact(other),
+            "is_success is not a boolean",
+        ),
+    }
+    if let Some(message) = body.get("message").filter(|m| !m.is_string()) {
+        found.push(
+            "resp.created.message.type",
+            "/body/message",
+            "a string",
+            compact(message),
+            "message is not a string",
+        );
+    }
+    match body.get("connection_id") {
+        None => {
+            found.push(
+                "resp.created.connection_id.present",
+                "/body/connection_id",
+                "a UUID string",
+                "absent",
+                "the 201 carries no connection_id, the only handle on the new connection",
+            );
+            None
+        }
+        Some(Value::String(id)) if is_uuid(id) => Some(id.clone()),
+        Some(other) => {
+            found.push(
+                "resp.created.connection_id.type",
+                "/body/connection_id",
+                "a UUID string (8-4-4-4-12 hex digits)",
+                compact(other),
+                "connection_id is not a UUID string",
+            );
+            None
+        }
+    }
+}
+
+fn check_error_envelope(response: &Response, found: &mut Findings) {
+    check_json_content_type(response, "resp.error.envelope", found);
+    let body = match parse_body(response) {
+        Ok(Value::Object(body)) => body,
+        Ok(other) => {
+            found.push(
+                "resp.error.envelope",
+                "/body",
+                "a JSON object with error_code and error_msg",
+                json_kind(&other),
+                "the error body is not a JSON object",
+            );
+            return;
+        }
+        Err(why) => {
+            found.push(
+                "resp.error.envelope",
+                "/body",
+                "a JSON object with error_code and error_msg",
+                why,
+                "the error body is not JSON",
+            );
+            return;
+        }
+    };
+    match body.get("error_code") {
+        Some(Value::String(code)) if !code.is_empty() => {}
+        other => found.push(
+            "resp.error.envelope",
+            "/body/error_code",
+            "a non-empty string",
+            other.map_or_else(|| "absent".to_owned(), compact),
+            "the error body has no usable error_code",
+        ),
+    }
+    match body.get("error_msg") {
+        Some(Value::String(_)) => {}
+        other => found.push(
+            "resp.error.envelope",
+            "/body/error_msg",
+            "a string",
+            other.map_or_else(|| "absent".to_owned(), compact),
+            "the error body has no error_msg string",
+        ),
+    }
+}
+
+fn check_json_content_type(response: &Response, clause_id: &'static str, found: &mut Findings) {
+    let content_type = response.header("content-type");
+    let essence = content_type
+        .and_then(|value| value.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase());
+    if essence.as_deref() != Some("application/json") {
+        found.push(
+            clause_id,
+            "/headers/content-type",
+            "application/json",
+            content_type.map_or_else(|| "absent".to_owned(), |v| format!("{v:?}")),
+            "the answer is not labelled application/json",
+        );
+    }
+}
+
+fn parse_body(response: &Response) -> Result<Value, String> {
+    if response.body_truncated {
+        return Err(format!("a body over the {BODY_CAP}-byte cap"));
+    }
+    if response.body.is_empty() {
+        return Err("an empty body".into());
+    }
+    serde_json::from_slice(&response.body).map_err(|err| {
+        let head = String::from_utf8_lossy(&response.body[..response.body.len().min(60)]);
+        format!("{head:?} ({err})")
+    })
+}
+
+fn parse_object(response: &Response) -> Option<serde_json::Map<String, Value>> {
+    match parse_body(response).ok()? {
+        Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+fn json_kind(value: &Value) -> String {
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    format!("{kind}: {}", compact(value))
+}
+
+/// A JSON value on one line, cut to 80 characters.
+fn compact(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 80 {
+        format!("{}...", text.chars().take(77).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// True for a hyphenated UUID: 8-4-4-4-12 hexadecimal digits.
+pub fn is_uuid(text: &str) -> bool {
+    text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()
+}
+
+#[derive(Default)]
+struct Findings(Vec<Violation>);
+
+impl Findings {
+    fn push(
+        &mut self,
+        clause_id: &'static str,
+        pointer: &str,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+        message: &str,
+    ) {
+        self.0.push(Violation {
+            clause: clause_id,
+            level: clause::level_of(clause_id),
+            pointer: pointer.to_owned(),
+            expected: expected.into(),
+            actual: actual.into(),
+            message: message.to_owned(),
+        });
+    }
+
+    fn into_verdict(self, decision: Decision, connection_id: Option<String>) -> Verdict {
+        Verdict {
+            violations: self.0,
+            setup: None,
+            decision,
+            connection_id,
+        }
+    }
+}
+
+/// Every `connection_id` a run has seen, to check `resp.created.connection_id.unique`.
+#[derive(Debug, Default)]
+pub struct ConnectionIds {
+    first_seen_by: Mutex<HashMap<String, String>>,
+}
+
+impl ConnectionIds {
+    /// Records the verdict's connection id for `case_id`; adds a violation if another case
+    /// already got the same one.
+    pub fn record(&self, case_id: &str, verdict: &mut Verdict) {
+        let Some(id) = &verdict.connection_id else {
+            return;
+        };
+        let mut seen = self
+            .first_seen_by
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(first) = seen.get(id) {
+            verdict.violations.push(Violation {
+                clause: "resp.created.connection_id.unique",
+                level: Level::Must,
+                pointer: "/body/connection_id".into(),
+                expected: "an id no other create returned".into(),
+                actual: format!("{id:?}, already returned to {first}"),
+                message: "two successful creates returned the same connection_id".into(),
+            });
+        } else {
+            seen.insert(id.clone(), case_id.to_owned());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn answer(status: u16, content_type: &str, body: &str) -> Result<Response, TransportError> {
+        Ok(Response {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: Bytes::from(body.to_owned()),
+            body_truncated: false,
+        })
+    }
+
+    fn clauses(verdict: &Verdict) -> Vec<&'static str> {
+        verdict.violations.iter().map(|v| v.clause).collect()
+    }
+
+    const CREATED: &str = r#"{"is_success":true,"message":"","connection_id":"68233202-63bf-4f27-a99b-fa5f5a2dbae1"}"#;
+    const ERROR: &str = r#"{"error_code":"DLI.0001","error_msg":"url: too long"}"#;
+
+    #[test]
+    fn a_conformant_success_passes() {
+        let verdict = check(
+            Expect::Accept,
+            &answer(201, "application/json; charset=utf-8", CREATED),
+        );
+        assert_eq!(verdict.outcome(), Outcome::Pass, "{verdict:?}");
+        assert_eq!(verdict.decision, Decision::Accepted);
+        assert_eq!(
+            verdict.connection_id.as_deref(),
+            Some("68233202-63bf-4f27-a99b-fa5f5a2dbae1")
+        );
+    }
+
+    #[test]
+    fn status_200_breaks_created_status() {
+        let verdict = check(Expect::Accept, &answer(200, "application/json", CREATED));
+        assert_eq!(
+            clauses(&verdict),
+            ["resp.status.documented", "resp.created.status"]
+        );
+        assert_eq!(verdict.violations[1].expected, "201");
+        assert_eq!(verdict.violations[1].actual, "200");
+        assert_eq!(verdict.outcome(), Outcome::Fail);
+    }
+
+    #[test]
+    fn accepting_an_invalid_request_fails() {
+        let verdict = check(Expect::Reject, &answer(201, "application/json", CREATED));
+        assert_eq!(clauses(&verdict), ["resp.invalid.status"]);
+    }
+
+    #[test]
+    fn either_takes_both_answers() {
+        assert_eq!(
+            check(Expect::Either, &answer(201, "application/json", CREATED)).outcome(),
+            Outcome::Pass
+        );
+        let rejected = check(Expect::Either, &answer(400, "application/json", ERROR));
+        assert_eq!(rejected.outcome(), Outcome::Pass);
+        assert_eq!(rejected.decision, Decision::Rejected);
+        let server_error = check(Expect::Either, &answer(500, "application/json", ERROR));
+        assert_eq!(clauses(&server_error), ["resp.no-server-error"]);
+    }
+
+    #[test]
+    fn success_shape_rules() {
+        let body = r#"{"is_success":"yes","message":3,"connection_id":"abc"}"#;
+        let verdict = check(Expect::Accept, &answer(201, "text/plain", body));
+        assert_eq!(
+            clauses(&verdict),
+            [
+                "resp.created.json",
+                "resp.created.is_success.type",
+                "resp.created.message.type",
+                "resp.created.connection_id.type"
+            ]
+        );
+        let lying = check(
+            Expect::Accept,
+            &answer(
+                201,
+                "application/json",
+                r#"{"is_success":false,"connection_id":"68233202-63bf-4f27-a99b-fa5f5a2dbae1"}"#,
+            ),
+        );
+        assert_eq!(clauses(&lying), ["resp.created.is_success.true"]);
+        let no_id = check(
+            Expect::Accept,
+            &answer(201, "application/json", r#"{"is_success":true}"#),
+        );
+        assert_eq!(clauses(&no_id), ["resp.created.connection_id.present"]);
+        assert_eq!(no_id.outcome(), Outcome::Warn);
+        let array = check(Expect::Accept, &answer(201, "application/json", "[]"));
+        assert_eq!(clauses(&array), ["resp.created.json"]);
+        assert_eq!(array.violations[0].actual, "an array: []");
+    }
+
+    #[test]
+    fn error_envelope_rules() {
+        let plain = check(
+            Expect::Reject,
+            &answer(400, "text/plain", "Failed to parse"),
+        );
+        assert_eq!(
+            clauses(&plain),
+            ["resp.error.envelope", "resp.error.envelope"]
+        );
+        let empty_code = check(
+            Expect::Reject,
+            &answer(
+                400,
+                "application/json",
+                r#"{"error_code":"","error_msg":"x"}"#,
+            ),
+        );
+        assert_eq!(empty_code.violations[0].pointer, "/body/error_code");
+        let no_msg = check(
+            Expect::Reject,
+            &answer(400, "application/json", r#"{"error_code":"DLI.0001"}"#),
+        );
+        assert_eq!(no_msg.violations[0].pointer, "/body/error_msg");
+        assert_eq!(no_msg.violations[0].actual, "absent");
+    }
+
+    #[test]
+    fn undocumented_and_server_errors() {
+        let teapot = check(Expect::Reject, &answer(422, "application/json", ERROR));
+        assert_eq!(
+            clauses(&teapot),
+            ["resp.status.documented", "resp.invalid.status"]
+        );
+        let crash = check(Expect::Reject, &answer(500, "application/json", ERROR));
+        assert_eq!(
+            clauses(&crash),
+            ["resp.no-server-error", "resp.invalid.status"]
+        );
+    }
+
+    #[test]
+    fn gateway_answers_are_setup_problems() {
+        let body = r#"{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information","request_id":"x"}"#;
+        let verdict = check(Expect::Accept, &answer(401, "application/json", body));
+        assert_eq!(verdict.outcome(), Outcome::Setup);
+        assert_eq!(
+            verdict.setup.unwrap().message,
+            "the target rejected the credentials: 401 APIG.0301"
+        );
+    }
+
+    #[test]
+    fn no_answer_breaks_the_status_clause() {
+        let hung = check(
+            Expect::Reject,
+            &Err(TransportError::Timeout(std::time::Duration::from_secs(10))),
+        );
+        assert_eq!(clauses(&hung), ["resp.invalid.status"]);
+        assert_eq!(hung.violations[0].actual, "no answer within 10 s");
+    }
+
+    #[test]
+    fn truncated_bodies_are_not_json() {
+        let mut big = answer(201, "application/json", CREATED).unwrap();
+        big.body_truncated = true;
+        let verdict = check(Expect::Accept, &Ok(big));
+        assert_eq!(clauses(&verdict), ["resp.created.json"]);
+    }
+
+    #[test]
+    fn connection_ids_are_unique_across_the_run() {
+        let ids = ConnectionIds::default();
+        let mut first = check(Expect::Accept, &answer(201, "application/json", CREATED));
+        let mut second = first.clone();
+        ids.record("a/one", &mut first);
+        ids.record("a/two", &mut second);
+        assert_eq!(first.outcome(), Outcome::Pass);
+        assert_eq!(clauses(&second), ["resp.created.connection_id.unique"]);
+        assert!(second.violations[0]
+            .actual
+            .contains("already returned to a/one"));
+    }
+}

@@ -1,0 +1,327 @@
+//! Targets: where requests go. Takes a [`Request`], gives a [`Response`] or a [`TransportError`].
+//!
+//! A [`Target`] is the thing under test. [`InProcess`] drives an axum `Router` (the reference mock,
+//! or a faulty variant of it) through `tower::ServiceExt::oneshot` without a socket; [`HttpTarget`]
+//! drives any URL with reqwest. Both read at most [`BODY_CAP`] bytes of a body and both are bounded
+//! by a per-request timeout, so a huge, endless or missing answer becomes data for `check`, never
+//! a hang or an exhausted memory. Authentication, budgets and back-off wrap a target later without
+//! changing its callers.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http_body_util::BodyExt;
+
+/// The most body bytes read from any answer (1 MiB); the rest is dropped and the answer marked.
+pub const BODY_CAP: usize = 1 << 20;
+
+/// The project id sent when none is given.
+pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
+
+/// A request to the endpoint under test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// HTTP method (always `POST` for the create endpoint).
+    pub method: http::Method,
+    /// Path and query, e.g. `/v2.0/{project_id}/datasource-connection`.
+    pub path: String,
+    /// Headers to send, in order (`Content-Type` included).
+    pub headers: Vec<(String, String)>,
+    /// Exact body bytes.
+    pub body: Bytes,
+}
+
+impl Request {
+    /// `POST /v2.0/{project_id}/datasource-connection` with a JSON content type and `body`.
+    pub fn create_connection(project_id: &str, body: Bytes) -> Request {
+        Request {
+            method: http::Method::POST,
+            path: format!("/v2.0/{project_id}/datasource-connection"),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body,
+        }
+    }
+}
+
+/// An answer, with its body capped at [`BODY_CAP`] bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// HTTP status code.
+    pub status: u16,
+    /// Headers as received (names lower-case).
+    pub headers: Vec<(String, String)>,
+    /// Body bytes, at most [`BODY_CAP`].
+    pub body: Bytes,
+    /// True when the body went on past [`BODY_CAP`] and was cut.
+    pub body_truncated: bool,
+}
+
+impl Response {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Why no answer came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// Nothing arrived within the timeout.
+    Timeout(Duration),
+    /// The connection could not be made, was dropped, or the answer was not HTTP.
+    Broken(String),
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TransportError::Timeout(limit) => {
+                write!(f, "no answer within {} s", limit.as_secs_f64())
+            }
+            TransportError::Broken(why) => write!(f, "no answer: {why}"),
+        }
+    }
+}
+
+/// A future a [`Target`] returns.
+pub type SendFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Response, TransportError>> + Send + 'a>>;
+
+/// Something that answers requests: the thing under test.
+pub trait Target: Send + Sync {
+    /// Sends one request and reads the answer (body capped, no timeout: see [`send_with_timeout`]).
+    fn send<'a>(&'a self, request: &'a Request) -> SendFuture<'a>;
+    /// The base URL the requests go to, for curl lines and reports.
+    fn base_url(&self) -> String;
+}
+
+/// Sends `request`, turning a missing answer after `timeout` into [`TransportError::Timeout`].
+pub async fn send_with_timeout(
+    target: &dyn Target,
+    request: &Request,
+    timeout: Duration,
+) -> Result<Response, TransportError> {
+    match tokio::time::timeout(timeout, target.send(request)).await {
+        Ok(answer) => answer,
+        Err(_) => Err(TransportError::Timeout(timeout)),
+    }
+}
+
+/// An axum `Router` called in-process: no socket, no port.
+#[derive(Clone)]
+pub struct InProcess {
+    router: axum::Router,
+}
+
+impl InProcess {
+    /// Wraps a router (e.g. [`crate::mock::router`]).
+    pub fn new(router: axum::Router) -> InProcess {
+        InProcess { router }
+    }
+}
+
+impl Target for InProcess {
+    fn send<'a>(&'a self, request: &'a Request) -> SendFuture<'a> {
+        Box::pin(async move {
+            use tower::ServiceExt;
+            let mut builder = http::Request::builder()
+                .method(request.method.clone())
+                .uri(&request.path);
+            for (name, value) in &request.headers {
+                builder = builder.header(name, value);
+            }
+            let http_request = builder
+                .body(axum::body::Body::from(request.body.clone()))
+                .map_err(|err| TransportError::Broken(format!("bad request: {err}")))?;
+            let answer = self
+                .router
+                .clone()
+                .oneshot(http_request)
+                .await
+                .map_err(|never| match never {})?;
+            let (parts, mut body) = answer.into_parts();
+            let (body, body_truncated) = read_capped(&mut body).await?;
+            Ok(Response {
+                status: parts.status.as_u16(),
+                headers: header_pairs(&parts.headers),
+                body,
+                body_truncated,
+            })
+        })
+    }
+
+    fn base_url(&self) -> String {
+        "http://in-process.mock".into()
+    }
+}
+
+/// A body read chunk by chunk.
+trait ChunkSource {
+    /// The next chunk, `None` at the end.
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>, String>;
+}
+
+impl ChunkSource for axum::body::Body {
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>, String> {
+        loop {
+            match self.frame().await {
+                None => return Ok(None),
+                Some(Err(err)) => return Err(err.to_string()),
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Ok(Some(data));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl ChunkSource for reqwest::Response {
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>, String> {
+        self.chunk()
+            .await
+            .map_err(|err| describe_reqwest_error(err).to_string())
+    }
+}
+
+/// Reads `source` to its end or to [`BODY_CAP`] bytes; true when cut.
+async fn read_capped(source: &mut impl ChunkSource) -> Result<(Bytes, bool), TransportError> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = source
+        .next_chunk()
+        .await
+        .map_err(|why| TransportError::Broken(format!("body cut short: {why}")))?
+    {
+        let room = BODY_CAP - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body.freeze(), true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body.freeze(), false))
+}
+
+fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Any endpoint reached over HTTP(S).
+pub struct HttpTarget {
+    client: reqwest::Client,
+    base_url: String,
+    extra_headers: Vec<(String, String)>,
+}
+
+impl HttpTarget {
+    /// A target at `base_url` (scheme, host, port, optional path prefix) that adds `extra_headers`
+    /// (e.g. `X-Auth-Token`) to every request.
+    pub fn new(base_url: &str, extra_headers: Vec<(String, String)>) -> Result<HttpTarget, String> {
+        let parsed = reqwest::Url::parse(base_url)
+            .map_err(|err| format!("invalid target URL {base_url:?}: {err}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(format!(
+                "invalid target URL {base_url:?}: expected http://host[:port] or https://host[:port]"
+            ));
+        }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(64)
+            .build()
+            .map_err(|err| format!("cannot build an HTTP client: {err}"))?;
+        Ok(HttpTarget {
+            client,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            extra_headers,
+        })
+    }
+
+    /// The `host:port` the target listens on, for a start-up reachability probe.
+    pub fn socket_address(&self) -> Option<(String, u16)> {
+        let url = reqwest::Url::parse(&self.base_url).ok()?;
+        Some((url.host_str()?.to_owned(), url.port_or_known_default()?))
+    }
+}
+
+impl Target for HttpTarget {
+    fn send<'a>(&'a self, request: &'a Request) -> SendFuture<'a> {
+        Box::pin(async move {
+            let url = format!("{}{}", self.base_url, request.path);
+            let mut builder = self
+                .client
+                .request(request.method.clone(), url)
+                .body(request.body.clone());
+            for (name, value) in request.headers.iter().chain(&self.extra_headers) {
+                builder = builder.header(name, value);
+            }
+            let mut answer = builder.send().await.map_err(describe_reqwest_error)?;
+            let status = answer.status().as_u16();
+            let headers = header_pairs(answer.headers());
+            let (body, body_truncated) = read_capped(&mut answer).await?;
+            Ok(Response {
+                status,
+                headers,
+                body,
+                body_truncated,
+            })
+        })
+    }
+
+    fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+}
+
+fn describe_reqwest_error(err: reqwest::Error) -> TransportError {
+    use std::error::Error;
+    let mut why = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        why.push_str(": ");
+        why.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    TransportError::Broken(why)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn bodies_are_capped() {
+        let router = axum::Router::new().route(
+            "/big",
+            axum::routing::post(|| async { vec![b'x'; BODY_CAP + 10] }),
+        );
+        let target = InProcess::new(router);
+        let mut request = Request::create_connection("p", Bytes::new());
+        request.path = "/big".into();
+        let answer = target.send(&request).await.unwrap();
+        assert_eq!(answer.body.len(), BODY_CAP);
+        assert!(answer.body_truncated);
+    }
+
+    #[test]
+    fn only_http_urls_are_targets() {
+        assert!(HttpTarget::new("ftp://x", vec![]).is_err());
+        assert!(HttpTarget::new("not a url", vec![]).is_err());
+        let target = HttpTarget::new("http://127.0.0.1:9/", vec![]).unwrap();
+        assert_eq!(target.base_url(), "http://127.0.0.1:9");
+        assert_eq!(target.socket_address(), Some(("127.0.0.1".into(), 9)));
+    }
+}
