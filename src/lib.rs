@@ -5,7 +5,8 @@
 //! requests to the thing under test, [`check`] turns each answer into a verdict naming the
 //! spec's clause ids ([`clause`]), [`runner`] makes every case a libtest-mimic trial, and
 //! [`report`] renders failures, summaries and the JSON report. [`mock`] is the reference
-//! implementation the suite runs against by default.
+//! implementation the suite runs against by default; [`selftest`] runs the suite against it,
+//! its conformant variants and its faults to show the checks neither miss nor cry wolf.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -27,4 +28,5 @@ pub mod generate;
 pub mod mock;
 pub mod report;
 pub mod runner;
+pub mod selftest;
 pub mod target;

@@ -1,6 +1,7 @@
 //! The `dli-conformance` command: `run` the suite against a target (the embedded reference mock
-//! by default) or serve the `mock` on a socket. Exit codes: 0 conformant, 1 a failure,
-//! 2 a usage, case-file or environment problem.
+//! by default), serve the `mock` (or one of its faults or variants) on a socket, or `selftest`
+//! the suite against the mock, its variants and its faults. Exit codes: 0 conformant, 1 a
+//! failure (or a self-test gate broken), 2 a usage, case-file or environment problem.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,9 +10,10 @@ use std::time::{Duration, SystemTime};
 
 use clap::{Args, Parser, Subcommand};
 use dli_conformance::check::Outcome;
+use dli_conformance::mock::{deviation, faults, variants};
 use dli_conformance::runner::{Run, RunConfig};
 use dli_conformance::target::{HttpTarget, Target, DEFAULT_PROJECT_ID};
-use dli_conformance::{case, mock, report};
+use dli_conformance::{case, mock, report, selftest};
 
 #[derive(Parser)]
 #[command(
@@ -28,11 +30,38 @@ enum Command {
     /// Run the suite against a target (the embedded reference mock when --target is not given).
     Run(RunArgs),
     /// Serve the reference mock until interrupted; prints the URL it listens on.
-    Mock {
-        /// Address to listen on; port 0 picks a free port.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: String,
-    },
+    Mock(MockArgs),
+    /// Run the suite against the mock, every conformant variant and every fault; print the score.
+    Selftest(SelftestArgs),
+}
+
+#[derive(Args)]
+struct MockArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Serve the mock with this fault injected (see --list-faults).
+    #[arg(long, value_name = "NAME", conflicts_with = "variant")]
+    fault: Option<String>,
+    /// Serve this conformant variant of the mock (see --list-variants).
+    #[arg(long, value_name = "NAME")]
+    variant: Option<String>,
+    /// List the faults (name, clause broken, level, description) and exit.
+    #[arg(long)]
+    list_faults: bool,
+    /// List the conformant variants (name, clause allowing it, level, description) and exit.
+    #[arg(long)]
+    list_variants: bool,
+}
+
+#[derive(Args)]
+struct SelftestArgs {
+    /// Folder of case files.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))]
+    cases: PathBuf,
+    /// Seconds one request may take before it counts as unanswered (hanging faults wait this).
+    #[arg(long, default_value_t = 2.0, value_parser = parse_seconds)]
+    timeout: f64,
 }
 
 #[derive(Args)]
@@ -100,7 +129,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => run(args, &runtime),
-        Command::Mock { listen } => runtime.block_on(serve_mock(&listen)),
+        Command::Mock(args) => runtime.block_on(serve_mock(args)),
+        Command::Selftest(args) => run_selftest(args, &runtime),
     }
 }
 
@@ -109,7 +139,31 @@ fn usage_error(message: String) -> ExitCode {
     ExitCode::from(2)
 }
 
-async fn serve_mock(listen: &str) -> ExitCode {
+async fn serve_mock(args: MockArgs) -> ExitCode {
+    let listing = match (args.list_faults, args.list_variants) {
+        (true, _) => Some((faults::FAULTS, "clause broken")),
+        (_, true) => Some((variants::VARIANTS, "clause allowing it")),
+        _ => None,
+    };
+    if let Some((list, clause)) = listing {
+        println!("{:<28} {clause:<36} {:<6} description", "name", "level");
+        for deviation in list {
+            println!("{deviation}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    let router = match (&args.fault, &args.variant) {
+        (Some(name), _) => match deviation::find(faults::FAULTS, name) {
+            Some(fault) => fault.router(),
+            None => return usage_error(format!("no fault {name:?} (see --list-faults)")),
+        },
+        (_, Some(name)) => match deviation::find(variants::VARIANTS, name) {
+            Some(variant) => variant.router(),
+            None => return usage_error(format!("no variant {name:?} (see --list-variants)")),
+        },
+        _ => mock::router(),
+    };
+    let listen = &args.listen;
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(listener) => listener,
         Err(err) => return usage_error(format!("cannot listen on {listen:?}: {err}")),
@@ -119,11 +173,29 @@ async fn serve_mock(listen: &str) -> ExitCode {
         Err(err) => return usage_error(format!("cannot read the bound address: {err}")),
     }
     tokio::select! {
-        served = mock::serve(listener) => match served {
+        served = axum::serve(listener, router) => match served {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => usage_error(format!("the mock stopped: {err}")),
         },
         _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
+    }
+}
+
+fn run_selftest(args: SelftestArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
+    let cases = match case::load_dir(&args.cases) {
+        Ok(cases) => cases,
+        Err(err) => return usage_error(err.to_string()),
+    };
+    let config = RunConfig {
+        timeout: Duration::from_secs_f64(args.timeout),
+        ..RunConfig::default()
+    };
+    let scoreboard = runtime.block_on(selftest::run(Arc::new(cases), config));
+    println!("{scoreboard}");
+    if scoreboard.holds() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

@@ -9,6 +9,8 @@
 //! MAYs it takes one side: `ct` is rejected (not in the list, A2), unknown members are ignored
 //! (A5), empty strings are accepted (A6), duplicate names are accepted (A9). It is the suite's
 //! embedded default target: in-process through [`router`], or on a socket through [`serve`].
+//! [`faults`] and [`variants`] wrap it in [`deviation`] layers: broken and conformant neighbours
+//! of the reference, for `selftest`.
 
 use std::sync::{Arc, Mutex};
 
@@ -23,6 +25,10 @@ use http_body_util::BodyExt;
 use serde_json::{json, Map, Value};
 
 use crate::clause::{SERVICES, URL_MAX_CHARS};
+
+pub mod deviation;
+pub mod faults;
+pub mod variants;
 
 /// The largest request body the mock reads (1 MiB); a larger one is answered 413.
 pub const BODY_LIMIT: usize = 1 << 20;
@@ -90,6 +96,14 @@ fn bad_request(message: String) -> Response {
     error(StatusCode::BAD_REQUEST, "DLI.0001", message)
 }
 
+fn too_large() -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "APIG.0201",
+        format!("request body exceeds {BODY_LIMIT} bytes"),
+    )
+}
+
 async fn no_such_api() -> Response {
     error(
         StatusCode::NOT_FOUND,
@@ -111,13 +125,7 @@ async fn create_connection(
         .await
     {
         Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            return error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "APIG.0201",
-                format!("request body exceeds {BODY_LIMIT} bytes"),
-            )
-        }
+        Err(_) => return too_large(),
     };
     let fields = match validate(&bytes) {
         Ok(fields) => fields,

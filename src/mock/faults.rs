@@ -1,0 +1,357 @@
+//! Faults: realistic ways an implementation breaks the spec, each a [`Deviation`] tied to the
+//! one clause it breaks.
+//!
+//! [`FAULTS`] is the catalogue `dli-conformance mock --list-faults` prints and `selftest` runs the
+//! suite against: every fault must be flagged (a failure for a MUST clause, at least a warning for
+//! a SHOULD) by a violation of its own clause, or the suite has gone blind there. For a request
+//! rule (`req.*`) the checker sees the fault as a wrong status on a case that exercises the rule.
+//! Each fault is one [`Fault`] arm of the [`Rewrite`] layer around the reference handler; the doc
+//! of each arm says which real bug it stands for.
+
+use axum::http::StatusCode;
+use serde_json::{Map, Value};
+
+use super::deviation::{object, reject, text, Answer, Deviation, Memory, Rewrite, Step};
+use crate::clause::{SERVICES, URL_MAX_CHARS};
+
+const fn fault(
+    name: &'static str,
+    clause: &'static str,
+    description: &'static str,
+    rewrite: &'static Fault,
+) -> Deviation {
+    Deviation {
+        name,
+        clause,
+        description,
+        rewrite,
+    }
+}
+
+/// Every fault, grouped by what it breaks: status codes, the success body, request rules, the
+/// error envelope, then transport.
+#[rustfmt::skip]
+pub const FAULTS: &[Deviation] = &[
+    fault("created-200", "resp.created.status", "answers a valid create 200 instead of 201", &Fault::Created200),
+    fault("invalid-422", "resp.invalid.status", "answers an invalid request 422 instead of 400", &Fault::Invalid422),
+    fault("name-conflict-409", "resp.status.documented", "answers a repeated connection name 409 Conflict", &Fault::NameConflict409),
+    fault("tags-type-500", "resp.no-server-error", "answers 500 when `tags` is not an array", &Fault::TagsType500),
+    fault("url-overflow-500", "resp.no-server-error", "answers 500 when `url` is over 512 characters", &Fault::UrlOverflow500),
+    fault("is-success-string", "resp.created.is_success.type", "201 carries `is_success: \"true\"` (a string)", &Fault::IsSuccessString),
+    fault("is-success-false", "resp.created.is_success.true", "201 carries `is_success: false`", &Fault::IsSuccessFalse),
+    fault("message-null", "resp.created.message.type", "201 carries `message: null`", &Fault::MessageNull),
+    fault("connection-id-missing", "resp.created.connection_id.present", "201 carries no `connection_id`", &Fault::ConnectionIdMissing),
+    fault("connection-id-unhyphenated", "resp.created.connection_id.type", "201 carries the UUID as 32 bare hex digits", &Fault::ConnectionIdUnhyphenated),
+    fault("connection-id-reused", "resp.created.connection_id.unique", "every 201 carries the first `connection_id` again", &Fault::ConnectionIdReused),
+    fault("created-text-plain", "resp.created.json", "201 is labelled `text/plain`", &Fault::CreatedTextPlain),
+    fault("created-empty-body", "resp.created.json", "201 has an empty body", &Fault::CreatedEmptyBody),
+    fault("created-python-repr", "resp.created.json", "201 body is a Python dict repr, not JSON", &Fault::CreatedPythonRepr),
+    fault("name-optional", "req.name.required", "accepts a body without `name`", &Fault::NameOptional),
+    fault("url-type-coerced", "req.url.type", "accepts a number or boolean `url`, turned into text", &Fault::UrlTypeCoerced),
+    fault("service-case-sensitive", "req.service.case-insensitive", "rejects a listed service spelt in another case", &Fault::ServiceCaseSensitive),
+    fault("service-list-incomplete", "req.service.enum", "rejects `CloudTable.OpenTSDB` (reads the page's pair as one value)", &Fault::ServiceListIncomplete),
+    fault("service-unchecked", "req.service.enum", "accepts any `service` string", &Fault::ServiceUnchecked),
+    fault("url-limit-513", "req.url.max-length", "accepts a 513-character `url` (off by one)", &Fault::UrlLimit513),
+    fault("url-length-in-bytes", "req.url.max-length", "measures `url` in UTF-8 bytes: rejects 512 two-byte characters", &Fault::UrlLengthInBytes),
+    fault("url-length-in-utf16", "req.url.max-length", "measures `url` in UTF-16 units: rejects 512 emoji", &Fault::UrlLengthInUtf16),
+    fault("tags-unchecked", "req.tags.type", "ignores `tags` entirely: any value is accepted", &Fault::TagsUnchecked),
+    fault("tag-key-type-unchecked", "req.tags.key.type", "accepts a non-string tag `key`, turned into text", &Fault::TagKeyTypeUnchecked),
+    fault("tag-value-type-unchecked", "req.tags.value.type", "accepts a non-string tag `value`, turned into text", &Fault::TagValueTypeUnchecked),
+    fault("body-array-unwrapped", "req.body.object", "accepts an array and creates its first element", &Fault::BodyArrayUnwrapped),
+    fault("trailing-data-ignored", "req.body.object", "reads the first JSON value and ignores what follows", &Fault::TrailingDataIgnored),
+    fault("error-code-missing", "resp.error.envelope", "error bodies carry `error_msg` but no `error_code`", &Fault::ErrorCodeMissing),
+    fault("error-msg-list", "resp.error.envelope", "error bodies carry `error_msg` as a list of strings", &Fault::ErrorMsgList),
+    fault("error-plain-text", "resp.error.envelope", "400 is a plain-text sentence, `text/plain`", &Fault::ErrorPlainText),
+    fault("error-empty-body", "resp.error.envelope", "400 has an empty body labelled JSON", &Fault::ErrorEmptyBody),
+    fault("drop-on-empty-body", "resp.invalid.status", "drops the connection when the body is empty", &Fault::DropOnEmptyBody),
+    fault("hang-on-long-url", "resp.invalid.status", "never answers when `url` is over 2048 characters", &Fault::HangOnLongUrl),
+];
+
+/// The faults, one arm each; the doc says which real bug it stands for.
+pub(super) enum Fault {
+    /// A framework default (`return Ok(json)`) instead of an explicit `201 Created`.
+    Created200,
+    /// A validation library's habit (422 Unprocessable Entity) instead of the page's 400.
+    Invalid422,
+    /// The REST textbook's 409 for a unique-name constraint, a status the page does not list.
+    NameConflict409,
+    /// An unchecked cast of `tags` to a list raises, and the framework turns that into a 500.
+    TagsType500,
+    /// No length check: the database's `varchar(512)` column overflows on insert, a 500.
+    UrlOverflow500,
+    /// A template that renders every field as a string.
+    IsSuccessString,
+    /// `is_success` copied from an unrelated flag (e.g. "already existed").
+    IsSuccessFalse,
+    /// An unset optional message serialized as `null` (Java, Jackson's default inclusion).
+    MessageNull,
+    /// The create answers before the id is assigned, and an unset field is omitted.
+    ConnectionIdMissing,
+    /// Python's `uuid.uuid4().hex`.
+    ConnectionIdUnhyphenated,
+    /// An id generated once (a static, a cached default) instead of per create.
+    ConnectionIdReused,
+    /// `return json.dumps(result)` with the framework's default content type.
+    CreatedTextPlain,
+    /// `Response.status(201).build()`: the entity was never attached.
+    CreatedEmptyBody,
+    /// `str(result)` instead of `json.dumps(result)`, labelled JSON.
+    CreatedPythonRepr,
+    /// `name` left out of the required list of the request model (it defaults to "unnamed").
+    NameOptional,
+    /// A weakly typed binder (`@JsonFormat` coercion, pydantic's lax mode) turns 42 into "42".
+    UrlTypeCoerced,
+    /// An enum matched with `==` instead of a case-insensitive comparison.
+    ServiceCaseSensitive,
+    /// "CloudTable.OpenTSDB/CloudTable" read as one value `CloudTable`: the first is missing.
+    ServiceListIncomplete,
+    /// The enum check was never written.
+    ServiceUnchecked,
+    /// `if len(url) > 513` instead of `> 512`.
+    UrlLimit513,
+    /// The length of the UTF-8 bytes (`str.len()` in Rust, `len(url.encode())` in Python).
+    UrlLengthInBytes,
+    /// The length in UTF-16 code units (`String.length()` in Java, `.length` in JavaScript).
+    UrlLengthInUtf16,
+    /// `tags` is stored as an opaque blob and never looked at.
+    TagsUnchecked,
+    /// A weakly typed binder coerces a tag's `key` to text.
+    TagKeyTypeUnchecked,
+    /// A weakly typed binder coerces a tag's `value` to text.
+    TagValueTypeUnchecked,
+    /// A batch-friendly parser that takes `[obj]` for `obj`.
+    BodyArrayUnwrapped,
+    /// A streaming deserializer asked for one value (`StreamDeserializer::next`, `JSONDecoder.raw_decode`).
+    TrailingDataIgnored,
+    /// An error model with only a message field.
+    ErrorCodeMissing,
+    /// A validation library that reports every problem as a list.
+    ErrorMsgList,
+    /// The framework's default 400 page.
+    ErrorPlainText,
+    /// `Response.status(400).build()` with a JSON content type set by a filter.
+    ErrorEmptyBody,
+    /// A worker that crashes on an empty read (`Content-Length: 0`) and takes the socket with it.
+    DropOnEmptyBody,
+    /// A backtracking url regex that never finishes on very long input; nothing answers.
+    HangOnLongUrl,
+}
+
+/// A 500 with the error envelope, as a framework's catch-all handler sends it.
+fn server_error() -> Step {
+    Step::Answer(super::error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "DLI.0999",
+        "internal server error",
+    ))
+}
+
+fn url_of(body: &Map<String, Value>) -> Option<&str> {
+    text(body, "url")
+}
+
+/// Replaces a non-string `member` of every tag object by its JSON text; `None` if none was.
+fn coerce_tag_member(mut body: Map<String, Value>, member: &str) -> Option<Value> {
+    let mut changed = false;
+    for tag in body.get_mut("tags")?.as_array_mut()? {
+        if let Some(value) = tag.get_mut(member).filter(|value| !value.is_string()) {
+            *value = Value::String(value.to_string());
+            changed = true;
+        }
+    }
+    changed.then_some(Value::Object(body))
+}
+
+/// Replaces a number or boolean `member` by its text; `None` when it is not one.
+fn coerce_scalar(mut body: Map<String, Value>, member: &str) -> Option<Value> {
+    let value = body.get_mut(member)?;
+    if !(value.is_number() || value.is_boolean()) {
+        return None;
+    }
+    *value = Value::String(value.to_string());
+    Some(Value::Object(body))
+}
+
+/// The first JSON value of `bytes` when it is an object, ignoring whatever follows it.
+fn first_object(bytes: &[u8]) -> Option<Value> {
+    let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
+    values.next()?.ok().filter(Value::is_object)
+}
+
+impl Rewrite for Fault {
+    fn request(&self, bytes: &[u8], memory: &Memory) -> Step {
+        let step = match (self, object(bytes)) {
+            (Fault::DropOnEmptyBody, _) => bytes.is_empty().then_some(Step::Drop),
+            (Fault::BodyArrayUnwrapped, None) => match serde_json::from_slice(bytes) {
+                Ok(Value::Array(items)) => items
+                    .into_iter()
+                    .next()
+                    .filter(Value::is_object)
+                    .map(Step::Replace),
+                _ => None,
+            },
+            (Fault::TrailingDataIgnored, None) => first_object(bytes).map(Step::Replace),
+            (Fault::NameConflict409, _) => memory.name_taken(bytes).then(|| {
+                Step::Answer(super::error(
+                    StatusCode::CONFLICT,
+                    "DLI.0008",
+                    "a connection with this name already exists",
+                ))
+            }),
+            (fault, Some(body)) => fault.judge_object(body),
+            (_, None) => None,
+        };
+        step.unwrap_or(Step::Forward)
+    }
+
+    fn response(&self, request: &[u8], answer: &mut Answer, memory: &Memory) {
+        match self {
+            Fault::NameConflict409 => memory.record_created(request, answer),
+            Fault::Created200 if answer.is_created() => answer.status = StatusCode::OK,
+            Fault::Invalid422 if answer.status == StatusCode::BAD_REQUEST => {
+                answer.status = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+            Fault::IsSuccessString if answer.is_created() => {
+                answer.edit_json(|body| {
+                    body.insert("is_success".into(), "true".into());
+                });
+            }
+            Fault::IsSuccessFalse if answer.is_created() => {
+                answer.edit_json(|body| {
+                    body.insert("is_success".into(), false.into());
+                });
+            }
+            Fault::MessageNull if answer.is_created() => {
+                answer.edit_json(|body| {
+                    body.insert("message".into(), Value::Null);
+                });
+            }
+            Fault::ConnectionIdMissing if answer.is_created() => {
+                answer.edit_json(|body| {
+                    body.shift_remove("connection_id");
+                });
+            }
+            Fault::ConnectionIdUnhyphenated if answer.is_created() => {
+                answer.edit_json(|body| {
+                    if let Some(Value::String(id)) = body.get_mut("connection_id") {
+                        id.retain(|c| c != '-');
+                    }
+                });
+            }
+            Fault::ConnectionIdReused if answer.is_created() => {
+                let mut first = memory
+                    .first_connection_id
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                answer.edit_json(|body| match (&*first, body.get_mut("connection_id")) {
+                    (Some(first), Some(id)) => *id = Value::String(first.clone()),
+                    (None, Some(Value::String(id))) => *first = Some(id.clone()),
+                    _ => {}
+                });
+            }
+            Fault::CreatedTextPlain if answer.is_created() => {
+                answer.set_content_type("text/plain; charset=utf-8");
+            }
+            Fault::CreatedEmptyBody if answer.is_created() => answer.body = Default::default(),
+            Fault::CreatedPythonRepr if answer.is_created() => {
+                if let Some(body) = answer.json() {
+                    answer.body = python_repr(&body).into();
+                }
+            }
+            Fault::ErrorCodeMissing if answer.is_error() => {
+                answer.edit_json(|body| {
+                    body.shift_remove("error_code");
+                });
+            }
+            Fault::ErrorMsgList if answer.is_error() => {
+                answer.edit_json(|body| {
+                    if let Some(message) = body.get_mut("error_msg") {
+                        *message = Value::Array(vec![message.take()]);
+                    }
+                });
+            }
+            Fault::ErrorPlainText if answer.status == StatusCode::BAD_REQUEST => {
+                answer.set_content_type("text/plain; charset=utf-8");
+                answer.body = "Bad Request: the request body is invalid".into();
+            }
+            Fault::ErrorEmptyBody if answer.status == StatusCode::BAD_REQUEST => {
+                answer.body = Default::default();
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Fault {
+    /// The request-side faults that judge a JSON object body; `None` leaves it to the reference.
+    fn judge_object(&self, mut body: Map<String, Value>) -> Option<Step> {
+        let url_chars = url_of(&body).map(|url| url.chars().count());
+        let service = text(&body, "service");
+        let listed = service.filter(|s| SERVICES.iter().any(|l| l.eq_ignore_ascii_case(s)));
+        match self {
+            Fault::TagsType500 => body
+                .get("tags")
+                .is_some_and(|tags| !tags.is_array())
+                .then(server_error),
+            Fault::UrlOverflow500 => url_chars
+                .is_some_and(|n| n > URL_MAX_CHARS)
+                .then(server_error),
+            Fault::HangOnLongUrl => url_chars.is_some_and(|n| n > 2048).then_some(Step::Hang),
+            Fault::NameOptional => (!body.contains_key("name")).then(|| {
+                body.insert("name".into(), "unnamed".into());
+                Step::Replace(Value::Object(body))
+            }),
+            Fault::UrlTypeCoerced => coerce_scalar(body, "url").map(Step::Replace),
+            Fault::ServiceCaseSensitive => listed
+                .filter(|s| !SERVICES.contains(s))
+                .map(|s| reject(format!("service: unknown service {s:?}"))),
+            Fault::ServiceListIncomplete => listed
+                .filter(|s| s.eq_ignore_ascii_case("CloudTable.OpenTSDB"))
+                .map(|s| reject(format!("service: unknown service {s:?}"))),
+            Fault::ServiceUnchecked => (service.is_some() && listed.is_none()).then(|| {
+                body.insert("service".into(), "DWS".into());
+                Step::Replace(Value::Object(body))
+            }),
+            Fault::UrlLimit513 => (url_chars == Some(URL_MAX_CHARS + 1)).then(|| {
+                let cut: String = url_of(&body)
+                    .unwrap_or_default()
+                    .chars()
+                    .take(URL_MAX_CHARS)
+                    .collect();
+                body.insert("url".into(), cut.into());
+                Step::Replace(Value::Object(body))
+            }),
+            Fault::UrlLengthInBytes => url_of(&body)
+                .filter(|url| url.len() > URL_MAX_CHARS)
+                .map(|url| reject(format!("url: {} bytes, at most 512", url.len()))),
+            Fault::UrlLengthInUtf16 => url_of(&body)
+                .map(|url| url.encode_utf16().count())
+                .filter(|&units| units > URL_MAX_CHARS)
+                .map(|units| reject(format!("url: length {units}, at most 512"))),
+            Fault::TagsUnchecked => body
+                .shift_remove("tags")
+                .map(|_| Step::Replace(Value::Object(body))),
+            Fault::TagKeyTypeUnchecked => coerce_tag_member(body, "key").map(Step::Replace),
+            Fault::TagValueTypeUnchecked => coerce_tag_member(body, "value").map(Step::Replace),
+            _ => None,
+        }
+    }
+}
+
+/// `str(dict)` in Python: single quotes, `True`/`False`/`None`.
+fn python_repr(body: &Map<String, Value>) -> String {
+    let members: Vec<String> = body
+        .iter()
+        .map(|(key, value)| {
+            let value = match value {
+                Value::Bool(true) => "True".to_owned(),
+                Value::Bool(false) => "False".to_owned(),
+                Value::Null => "None".to_owned(),
+                Value::String(text) => format!("'{text}'"),
+                other => other.to_string(),
+            };
+            format!("'{key}': {value}")
+        })
+        .collect();
+    format!("{{{}}}", members.join(", "))
+}

@@ -1,0 +1,154 @@
+//! Conformant variants: the reference mock taking the other side of a choice the spec leaves
+//! open, each a [`Deviation`] naming the clause that allows it.
+//!
+//! [`VARIANTS`] is the catalogue `dli-conformance mock --list-variants` prints and `selftest` runs
+//! the suite against: every variant must come out with zero failures and zero warnings, or a
+//! check is crying wolf. Each variant is one [`Variant`] arm of the [`Rewrite`] layer around the
+//! reference handler, which itself ignores unknown members, accepts empty strings and duplicate
+//! names, rejects `ct` and answers the full success body.
+
+use serde_json::{Map, Value};
+
+use super::deviation::{object, reject, text, Answer, Deviation, Memory, Rewrite, Step};
+use crate::clause::REQUIRED_STRING_MEMBERS;
+
+const fn variant(
+    name: &'static str,
+    clause: &'static str,
+    description: &'static str,
+    rewrite: &'static Variant,
+) -> Deviation {
+    Deviation {
+        name,
+        clause,
+        description,
+        rewrite,
+    }
+}
+
+/// Every conformant variant.
+#[rustfmt::skip]
+pub const VARIANTS: &[Deviation] = &[
+    variant("ct-alias", "A2", "accepts service `ct` (any case) as an alias of CloudTable", &Variant::CtAlias),
+    variant("reject-unknown-members", "A5", "rejects members the spec does not list, in the body and in tags", &Variant::RejectUnknownMembers),
+    variant("reject-empty-strings", "A6", "rejects empty required strings and empty tag keys or values", &Variant::RejectEmptyStrings),
+    variant("reject-duplicate-names", "A9", "rejects a name it already created a connection for, with 400", &Variant::RejectDuplicateNames),
+    variant("error-extra-members", "resp.error.envelope", "error bodies add `request_id`, `is_success: false` and `message`", &Variant::ErrorExtraMembers),
+    variant("created-id-only", "A4", "201 carries only `connection_id` (no `is_success`, no `message`)", &Variant::CreatedIdOnly),
+    variant("charset-content-type", "resp.created.json", "every answer is labelled `application/json;charset=UTF-8`", &Variant::CharsetContentType),
+];
+
+/// The variants, one arm each.
+pub(super) enum Variant {
+    /// The page's own request example sends `"service": "ct"`; a server may honour it.
+    CtAlias,
+    /// A strict schema (`additionalProperties: false`, `deny_unknown_fields`).
+    RejectUnknownMembers,
+    /// A `minLength: 1` on every string.
+    RejectEmptyStrings,
+    /// A unique-name constraint, reported as a plain 400.
+    RejectDuplicateNames,
+    /// The API gateway's envelope: `request_id` plus the DLI result fields.
+    ErrorExtraMembers,
+    /// Table 5 marks every response field optional.
+    CreatedIdOnly,
+    /// Spring's and ASP.NET's default JSON content type.
+    CharsetContentType,
+}
+
+/// The top-level members the spec names.
+const KNOWN_MEMBERS: &[&str] = &[
+    "name",
+    "service",
+    "security_group_id",
+    "network_id",
+    "url",
+    "tags",
+];
+
+/// The tag objects of `body`, skipping anything that is not one (the reference judges those).
+fn tag_objects(body: &Map<String, Value>) -> impl Iterator<Item = &Map<String, Value>> {
+    body.get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+}
+
+fn unknown_member(body: &Map<String, Value>) -> Option<String> {
+    let top = body
+        .keys()
+        .find(|key| !KNOWN_MEMBERS.contains(&key.as_str()))
+        .cloned();
+    top.or_else(|| {
+        tag_objects(body).find_map(|tag| {
+            tag.keys()
+                .find(|key| !matches!(key.as_str(), "key" | "value"))
+                .map(|key| format!("tags[].{key}"))
+        })
+    })
+}
+
+fn empty_member(body: &Map<String, Value>) -> Option<String> {
+    let top = REQUIRED_STRING_MEMBERS
+        .iter()
+        .find(|member| text(body, member) == Some(""))
+        .map(|member| (*member).to_owned());
+    top.or_else(|| {
+        tag_objects(body).find_map(|tag| {
+            ["key", "value"]
+                .into_iter()
+                .find(|member| text(tag, member) == Some(""))
+                .map(|member| format!("tags[].{member}"))
+        })
+    })
+}
+
+impl Rewrite for Variant {
+    fn request(&self, bytes: &[u8], memory: &Memory) -> Step {
+        let Some(mut body) = object(bytes) else {
+            return Step::Forward;
+        };
+        let step = match self {
+            Variant::CtAlias => text(&body, "service")
+                .filter(|service| service.eq_ignore_ascii_case("ct"))
+                .is_some()
+                .then(|| {
+                    body.insert("service".into(), "CloudTable".into());
+                    Step::Replace(Value::Object(body))
+                }),
+            Variant::RejectUnknownMembers => {
+                unknown_member(&body).map(|member| reject(format!("{member}: unknown member (A5)")))
+            }
+            Variant::RejectEmptyStrings => empty_member(&body)
+                .map(|member| reject(format!("{member}: must not be empty (A6)"))),
+            Variant::RejectDuplicateNames => memory
+                .name_taken(bytes)
+                .then(|| reject("name: a connection with this name already exists (A9)")),
+            _ => None,
+        };
+        step.unwrap_or(Step::Forward)
+    }
+
+    fn response(&self, request: &[u8], answer: &mut Answer, memory: &Memory) {
+        match self {
+            Variant::RejectDuplicateNames => memory.record_created(request, answer),
+            Variant::ErrorExtraMembers if answer.is_error() => answer.edit_json(|body| {
+                let message = body.get("error_msg").cloned().unwrap_or_default();
+                body.insert(
+                    "request_id".into(),
+                    uuid::Uuid::new_v4().simple().to_string().into(),
+                );
+                body.insert("is_success".into(), false.into());
+                body.insert("message".into(), message);
+            }),
+            Variant::CreatedIdOnly if answer.is_created() => answer.edit_json(|body| {
+                body.retain(|key, _| key == "connection_id");
+            }),
+            Variant::CharsetContentType => {
+                answer.set_content_type("application/json;charset=UTF-8");
+            }
+            _ => {}
+        }
+    }
+}

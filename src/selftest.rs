@@ -1,0 +1,265 @@
+//! The self-test: does the suite have teeth? Cases in, a [`Scoreboard`] out.
+//!
+//! [`run`] sends every case, in id order, to a fresh in-process reference mock, to every
+//! conformant variant of `mock::variants` and to every fault of `mock::faults`, all at once,
+//! through `runner::Run::execute` (so the checker and the run-wide `connection_id` registry are
+//! the suite's own). The gate ([`Scoreboard::holds`]): no failure, warning or setup problem on the
+//! reference and the variants (no check cries wolf), and every fault flagged by its own clause (no
+//! check has gone blind). A request rule (`req.*`) is judged by the checker through the answer's
+//! status, so a fault breaking one counts as flagged when a case that exercises the rule fails on
+//! `resp.invalid.status` or `resp.created.status`. Hanging faults end through the per-request
+//! timeout of the [`RunConfig`]. The CLI prints the board (its `Display`), `tests/selftest.rs`
+//! asserts the gate.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::case::Case;
+use crate::check::Outcome;
+use crate::clause::Level;
+use crate::mock::deviation::Deviation;
+use crate::mock::{self, faults, variants};
+use crate::runner::{CaseResult, Run, RunConfig};
+use crate::target::InProcess;
+
+/// What a subject of the self-test is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The reference mock: must pass clean.
+    Reference,
+    /// A conformant variant: must pass clean.
+    Variant,
+    /// A fault: must be flagged by its own clause.
+    Fault,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Role::Reference => "reference",
+            Role::Variant => "variant",
+            Role::Fault => "fault",
+        })
+    }
+}
+
+/// The first case that flagged a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detection {
+    /// The case id.
+    pub case_id: String,
+    /// The clause of the violation that flagged it.
+    pub clause: &'static str,
+    /// Fail or warn.
+    pub outcome: Outcome,
+    /// Requests sent up to and including this case.
+    pub requests: usize,
+}
+
+/// How one subject fared.
+#[derive(Debug, Clone)]
+pub struct Score {
+    /// Reference, variant or fault.
+    pub role: Role,
+    /// `reference`, or the deviation's name.
+    pub name: &'static str,
+    /// The clause a fault breaks or a variant relies on; `None` for the reference.
+    pub clause: Option<&'static str>,
+    /// Cases that failed.
+    pub failed: usize,
+    /// Cases that only warned.
+    pub warned: usize,
+    /// Cases the environment answered (401, 404, 429, ...).
+    pub setup: usize,
+    /// Requests sent.
+    pub requests: usize,
+    /// For a fault, the first case flagging its clause; otherwise the first case not passing.
+    pub detection: Option<Detection>,
+}
+
+impl Score {
+    /// The gate for this subject: a fault is flagged by its clause, anything else is clean.
+    pub fn holds(&self) -> bool {
+        match self.role {
+            Role::Fault => self.detection.is_some(),
+            Role::Reference | Role::Variant => self.failed + self.warned + self.setup == 0,
+        }
+    }
+}
+
+/// The self-test's result: one score per subject, reference first, then variants, then faults.
+#[derive(Debug, Clone)]
+pub struct Scoreboard {
+    /// Every subject's score.
+    pub scores: Vec<Score>,
+    /// Cases sent to each subject.
+    pub cases: usize,
+    /// Wall time of the whole self-test.
+    pub elapsed: Duration,
+}
+
+impl Scoreboard {
+    /// True when every subject holds its gate.
+    pub fn holds(&self) -> bool {
+        self.scores.iter().all(Score::holds)
+    }
+}
+
+/// Runs `cases` against the reference, every variant and every fault, concurrently (call it
+/// inside a tokio runtime). `config.timeout` bounds each request, so hanging faults end too.
+pub async fn run(cases: Arc<Vec<Case>>, config: RunConfig) -> Scoreboard {
+    let started = Instant::now();
+    let subjects = std::iter::once((Role::Reference, None))
+        .chain(variants::VARIANTS.iter().map(|v| (Role::Variant, Some(v))))
+        .chain(faults::FAULTS.iter().map(|f| (Role::Fault, Some(f))));
+    let tasks: Vec<_> = subjects
+        .map(|(role, deviation)| {
+            let cases = Arc::clone(&cases);
+            let config = config.clone();
+            tokio::spawn(async move { score(role, deviation, &cases, config).await })
+        })
+        .collect();
+    let mut scores = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        scores.push(task.await.expect("a self-test task does not panic"));
+    }
+    Scoreboard {
+        scores,
+        cases: cases.len(),
+        elapsed: started.elapsed(),
+    }
+}
+
+async fn score(
+    role: Role,
+    deviation: Option<&'static Deviation>,
+    cases: &[Case],
+    config: RunConfig,
+) -> Score {
+    let router = deviation.map_or_else(mock::router, Deviation::router);
+    let target = Arc::new(InProcess::new(router));
+    let run = Run::new(target, tokio::runtime::Handle::current(), config);
+    let mut score = Score {
+        role,
+        name: deviation.map_or("reference", |d| d.name),
+        clause: deviation.map(|d| d.clause),
+        failed: 0,
+        warned: 0,
+        setup: 0,
+        requests: 0,
+        detection: None,
+    };
+    for case in cases {
+        let result = run.execute(case).await;
+        score.requests += 1;
+        match result.outcome() {
+            Outcome::Pass => {}
+            Outcome::Fail => score.failed += 1,
+            Outcome::Warn => score.warned += 1,
+            Outcome::Setup => score.setup += 1,
+        }
+        if score.detection.is_none() {
+            score.detection = detect(role, score.clause, &result).map(|clause| Detection {
+                case_id: result.id.clone(),
+                clause,
+                outcome: result.outcome(),
+                requests: score.requests,
+            });
+        }
+    }
+    score
+}
+
+/// The status clauses through which the checker judges a request rule.
+const STATUS_CLAUSES: &[&str] = &["resp.invalid.status", "resp.created.status"];
+
+/// The clause of the violation in `result` that flags the subject, if one does.
+fn detect(role: Role, clause: Option<&'static str>, result: &CaseResult) -> Option<&'static str> {
+    let violations = &result.verdict.violations;
+    match (role, clause) {
+        (Role::Fault, Some(clause)) => violations
+            .iter()
+            .find(|v| v.clause == clause)
+            .or_else(|| {
+                let exercised = clause.starts_with("req.") && result.clauses.contains(&clause);
+                violations.iter().find(|v| {
+                    exercised && v.level == Level::Must && STATUS_CLAUSES.contains(&v.clause)
+                })
+            })
+            .map(|v| v.clause),
+        _ if result.verdict.setup.is_some() => Some("(setup)"),
+        _ => violations.first().map(|v| v.clause),
+    }
+}
+
+impl fmt::Display for Scoreboard {
+    /// The score table: one row per subject, then the gate's verdict.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let faults = self.scores.iter().filter(|s| s.role == Role::Fault).count();
+        let variants = self
+            .scores
+            .iter()
+            .filter(|s| s.role == Role::Variant)
+            .count();
+        writeln!(
+            f,
+            "selftest: {} cases against the reference, {variants} conformant variants and {faults} faults ({:.2} s)",
+            self.cases,
+            self.elapsed.as_secs_f64()
+        )?;
+        writeln!(f)?;
+        writeln!(
+            f,
+            "{:<9}  {:<26}  {:<34}  {:<6}  {:<4}  {:<14}  {:<60}  requests (to first flag, else sent)",
+            "role", "name", "clause", "level", "gate", "detected", "first flagged by (case: clause)"
+        )?;
+        for score in &self.scores {
+            let clause = score.clause.unwrap_or("-");
+            let level = score
+                .clause
+                .map_or("-".to_owned(), |c| crate::clause::level_of(c).to_string());
+            let detected = match (score.role, &score.detection) {
+                (Role::Fault, Some(d)) if d.outcome == Outcome::Warn => "yes (warning)".to_owned(),
+                (Role::Fault, Some(_)) => "yes (failure)".to_owned(),
+                (Role::Fault, None) => "NO".to_owned(),
+                _ if score.holds() => "clean".to_owned(),
+                _ => format!("{}F {}W {}S", score.failed, score.warned, score.setup),
+            };
+            let by = score
+                .detection
+                .as_ref()
+                .map_or("-".to_owned(), |d| format!("{}: {}", d.case_id, d.clause));
+            let requests = score
+                .detection
+                .as_ref()
+                .map_or(score.requests, |d| d.requests);
+            writeln!(
+                f,
+                "{:<9}  {:<26}  {:<34}  {:<6}  {:<4}  {:<14}  {:<60}  {requests}",
+                score.role,
+                score.name,
+                clause,
+                level,
+                if score.holds() { "ok" } else { "FAIL" },
+                detected,
+                by,
+            )?;
+        }
+        writeln!(f)?;
+        let off: Vec<&str> = self
+            .scores
+            .iter()
+            .filter(|s| !s.holds())
+            .map(|s| s.name)
+            .collect();
+        if off.is_empty() {
+            write!(
+                f,
+                "gate: ok (reference and variants clean, every fault flagged by its own clause)"
+            )
+        } else {
+            write!(f, "gate: FAILED for {}", off.join(", "))
+        }
+    }
+}
