@@ -209,42 +209,33 @@ impl fmt::Display for Scoreboard {
             self.elapsed.as_secs_f64()
         )?;
         writeln!(f)?;
-        writeln!(
-            f,
-            "{:<9}  {:<26}  {:<34}  {:<6}  {:<4}  {:<14}  {:<60}  requests (to first flag, else sent)",
-            "role", "name", "clause", "level", "gate", "detected", "first flagged by (case: clause)"
-        )?;
-        for score in &self.scores {
-            let clause = score.clause.unwrap_or("-");
-            let level = score
-                .clause
-                .map_or("-".to_owned(), |c| crate::clause::level_of(c).to_string());
-            let detected = match (score.role, &score.detection) {
-                (Role::Fault, Some(d)) if d.outcome == Outcome::Warn => "yes (warning)".to_owned(),
-                (Role::Fault, Some(_)) => "yes (failure)".to_owned(),
-                (Role::Fault, None) => "NO".to_owned(),
-                _ if score.holds() => "clean".to_owned(),
-                _ => format!("{}F {}W {}S", score.failed, score.warned, score.setup),
-            };
-            let by = score
-                .detection
-                .as_ref()
-                .map_or("-".to_owned(), |d| format!("{}: {}", d.case_id, d.clause));
-            let requests = score
-                .detection
-                .as_ref()
-                .map_or(score.requests, |d| d.requests);
-            writeln!(
-                f,
-                "{:<9}  {:<26}  {:<34}  {:<6}  {:<4}  {:<14}  {:<60}  {requests}",
-                score.role,
-                score.name,
-                clause,
-                level,
-                if score.holds() { "ok" } else { "FAIL" },
-                detected,
-                by,
-            )?;
+        let header = [
+            "role",
+            "name",
+            "clause",
+            "level",
+            "gate",
+            "detected",
+            "first flagged by (case: clause)",
+            "requests (to first flag, else sent)",
+        ]
+        .map(str::to_owned);
+        let rows: Vec<[String; 8]> = std::iter::once(header)
+            .chain(self.scores.iter().map(row))
+            .collect();
+        let mut widths = [0; 8];
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        for row in &rows {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            writeln!(f, "{}", cells.join("  ").trim_end())?;
         }
         writeln!(f)?;
         let off: Vec<&str> = self
@@ -262,4 +253,38 @@ impl fmt::Display for Scoreboard {
             write!(f, "gate: FAILED for {}", off.join(", "))
         }
     }
+}
+
+/// One subject's row of the score table.
+fn row(score: &Score) -> [String; 8] {
+    let detected = match (score.role, &score.detection) {
+        (Role::Fault, Some(d)) if d.outcome == Outcome::Warn => "yes (warning)".to_owned(),
+        (Role::Fault, Some(_)) => "yes (failure)".to_owned(),
+        (Role::Fault, None) => "NO".to_owned(),
+        _ if score.holds() => "clean".to_owned(),
+        _ => format!(
+            "{} failed, {} warned, {} setup",
+            score.failed, score.warned, score.setup
+        ),
+    };
+    let by = score
+        .detection
+        .as_ref()
+        .map_or("-".to_owned(), |d| format!("{}: {}", d.case_id, d.clause));
+    let requests = score
+        .detection
+        .as_ref()
+        .map_or(score.requests, |d| d.requests);
+    [
+        score.role.to_string(),
+        score.name.to_owned(),
+        score.clause.unwrap_or("-").to_owned(),
+        score
+            .clause
+            .map_or("-".to_owned(), |c| crate::clause::level_of(c).to_string()),
+        if score.holds() { "ok" } else { "FAIL" }.to_owned(),
+        detected,
+        by,
+        requests.to_string(),
+    ]
 }

@@ -254,3 +254,42 @@ fn severed() -> Response {
     });
     Response::new(Body::new(failing))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{faults::FAULTS, variants::VARIANTS};
+    use super::*;
+
+    #[test]
+    fn catalogues_name_known_clauses_once() {
+        assert!(FAULTS.len() >= 25, "only {} faults", FAULTS.len());
+        let mut names: Vec<&str> = FAULTS.iter().chain(VARIANTS).map(|d| d.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before, "a name is used twice");
+        for deviation in FAULTS.iter().chain(VARIANTS) {
+            assert!(
+                clause::find(deviation.clause).is_some(),
+                "{}: unknown clause {}",
+                deviation.name,
+                deviation.clause
+            );
+        }
+        for fault in FAULTS {
+            assert_ne!(fault.level(), Level::May, "{} breaks a MAY", fault.name);
+        }
+    }
+
+    #[test]
+    fn listing_lines_are_aligned() {
+        let line = find(FAULTS, "created-200").unwrap().to_string();
+        assert!(line.starts_with("created-200 "), "{line}");
+        assert!(line.contains(" resp.created.status "), "{line}");
+        assert!(
+            line.ends_with("MUST   answers a valid create 200 instead of 201"),
+            "{line}"
+        );
+        assert!(find(VARIANTS, "created-200").is_none());
+    }
+}

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
 use super::deviation::{object, reject, text, Answer, Deviation, Memory, Rewrite, Step};
-use crate::clause::{SERVICES, URL_MAX_CHARS};
+use crate::clause::{REQUIRED_STRING_MEMBERS, SERVICES, URL_MAX_CHARS};
 
 const fn fault(
     name: &'static str,
@@ -47,6 +47,9 @@ pub const FAULTS: &[Deviation] = &[
     fault("created-empty-body", "resp.created.json", "201 has an empty body", &Fault::CreatedEmptyBody),
     fault("created-python-repr", "resp.created.json", "201 body is a Python dict repr, not JSON", &Fault::CreatedPythonRepr),
     fault("name-optional", "req.name.required", "accepts a body without `name`", &Fault::NameOptional),
+    fault("single-value-arrays-unwrapped", "req.name.type", "accepts a one-element array for a string member (`[\"x\"]` as `\"x\"`)", &Fault::SingleValueArraysUnwrapped),
+    fault("network-id-optional", "req.network_id.required", "accepts a body without `network_id` (uses a default subnet)", &Fault::NetworkIdOptional),
+    fault("security-group-id-null-default", "req.security_group_id.type", "takes `security_group_id: null` as the default group", &Fault::SecurityGroupIdNullDefault),
     fault("url-type-coerced", "req.url.type", "accepts a number or boolean `url`, turned into text", &Fault::UrlTypeCoerced),
     fault("service-case-sensitive", "req.service.case-insensitive", "rejects a listed service spelt in another case", &Fault::ServiceCaseSensitive),
     fault("service-list-incomplete", "req.service.enum", "rejects `CloudTable.OpenTSDB` (reads the page's pair as one value)", &Fault::ServiceListIncomplete),
@@ -55,6 +58,8 @@ pub const FAULTS: &[Deviation] = &[
     fault("url-length-in-bytes", "req.url.max-length", "measures `url` in UTF-8 bytes: rejects 512 two-byte characters", &Fault::UrlLengthInBytes),
     fault("url-length-in-utf16", "req.url.max-length", "measures `url` in UTF-16 units: rejects 512 emoji", &Fault::UrlLengthInUtf16),
     fault("tags-unchecked", "req.tags.type", "ignores `tags` entirely: any value is accepted", &Fault::TagsUnchecked),
+    fault("tags-required", "req.tags.optional", "rejects a body without `tags`", &Fault::TagsRequired),
+    fault("tag-value-optional", "req.tags.value.required", "accepts a tag without `value` (as the empty string)", &Fault::TagValueOptional),
     fault("tag-key-type-unchecked", "req.tags.key.type", "accepts a non-string tag `key`, turned into text", &Fault::TagKeyTypeUnchecked),
     fault("tag-value-type-unchecked", "req.tags.value.type", "accepts a non-string tag `value`, turned into text", &Fault::TagValueTypeUnchecked),
     fault("body-array-unwrapped", "req.body.object", "accepts an array and creates its first element", &Fault::BodyArrayUnwrapped),
@@ -99,6 +104,12 @@ pub(super) enum Fault {
     CreatedPythonRepr,
     /// `name` left out of the required list of the request model (it defaults to "unnamed").
     NameOptional,
+    /// Jackson's `UNWRAP_SINGLE_VALUE_ARRAYS`: `["x"]` binds to a string field as `"x"`.
+    SingleValueArraysUnwrapped,
+    /// `network_id` left out of the required list; a missing one means the default subnet.
+    NetworkIdOptional,
+    /// `null` read as "not given", then defaulted.
+    SecurityGroupIdNullDefault,
     /// A weakly typed binder (`@JsonFormat` coercion, pydantic's lax mode) turns 42 into "42".
     UrlTypeCoerced,
     /// An enum matched with `==` instead of a case-insensitive comparison.
@@ -115,6 +126,10 @@ pub(super) enum Fault {
     UrlLengthInUtf16,
     /// `tags` is stored as an opaque blob and never looked at.
     TagsUnchecked,
+    /// `tags` marked required in the request model.
+    TagsRequired,
+    /// A tag model whose `value` defaults to the empty string.
+    TagValueOptional,
     /// A weakly typed binder coerces a tag's `key` to text.
     TagKeyTypeUnchecked,
     /// A weakly typed binder coerces a tag's `value` to text.
@@ -156,6 +171,32 @@ fn coerce_tag_member(mut body: Map<String, Value>, member: &str) -> Option<Value
     for tag in body.get_mut("tags")?.as_array_mut()? {
         if let Some(value) = tag.get_mut(member).filter(|value| !value.is_string()) {
             *value = Value::String(value.to_string());
+            changed = true;
+        }
+    }
+    changed.then_some(Value::Object(body))
+}
+
+/// Replaces every one-element array of a string member by its element; `None` if none was.
+fn unwrap_single_values(mut body: Map<String, Value>) -> Option<Value> {
+    let mut changed = false;
+    for member in REQUIRED_STRING_MEMBERS {
+        if let Some(value) = body.get_mut(*member) {
+            if let Some([only]) = value.as_array().map(Vec::as_slice) {
+                *value = only.clone();
+                changed = true;
+            }
+        }
+    }
+    changed.then_some(Value::Object(body))
+}
+
+/// Gives every tag object without `value` an empty one; `None` if none lacked it.
+fn default_tag_values(mut body: Map<String, Value>) -> Option<Value> {
+    let mut changed = false;
+    for tag in body.get_mut("tags")?.as_array_mut()? {
+        if let Some(tag) = tag.as_object_mut().filter(|tag| !tag.contains_key("value")) {
+            tag.insert("value".into(), "".into());
             changed = true;
         }
     }
@@ -301,7 +342,23 @@ impl Fault {
                 body.insert("name".into(), "unnamed".into());
                 Step::Replace(Value::Object(body))
             }),
+            Fault::SingleValueArraysUnwrapped => unwrap_single_values(body).map(Step::Replace),
+            Fault::NetworkIdOptional => (!body.contains_key("network_id")).then(|| {
+                body.insert("network_id".into(), "default".into());
+                Step::Replace(Value::Object(body))
+            }),
+            Fault::SecurityGroupIdNullDefault => body
+                .get("security_group_id")
+                .is_some_and(Value::is_null)
+                .then(|| {
+                    body.insert("security_group_id".into(), "default".into());
+                    Step::Replace(Value::Object(body))
+                }),
             Fault::UrlTypeCoerced => coerce_scalar(body, "url").map(Step::Replace),
+            Fault::TagsRequired => {
+                (!body.contains_key("tags")).then(|| reject("tags: required (req.tags.required)"))
+            }
+            Fault::TagValueOptional => default_tag_values(body).map(Step::Replace),
             Fault::ServiceCaseSensitive => listed
                 .filter(|s| !SERVICES.contains(s))
                 .map(|s| reject(format!("service: unknown service {s:?}"))),
