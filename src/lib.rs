@@ -7,17 +7,7 @@
 //! [`report`] renders failures, summaries and the JSON report. [`mock`] is the reference
 //! implementation the suite runs against by default.
 //!
-//! ```no_run
-//! use std::sync::Arc;
-//! use dli_conformance::{case, mock, runner, target};
-//!
-//! let runtime = tokio::runtime::Runtime::new().unwrap();
-//! let cases = case::load_dir("cases".as_ref()).unwrap();
-//! let target = Arc::new(target::InProcess::new(mock::router()));
-//! let run = runner::Run::new(target, runtime.handle().clone(), runner::RunConfig::default());
-//! let conclusion = libtest_mimic::run(&libtest_mimic::Arguments::default(), run.trials(cases));
-//! assert!(run.finish().conforms() && !conclusion.has_failed());
-//! ```
+//! The README shows the command line and a library example (doctested below).
 #![deny(missing_docs)]
 
 pub mod case;
@@ -28,3 +18,7 @@ pub mod mock;
 pub mod report;
 pub mod runner;
 pub mod target;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
