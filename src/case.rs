@@ -76,18 +76,35 @@ impl fmt::Display for Expect {
     }
 }
 
-/// Where a case was written: a file and the line its test starts on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Source {
-    /// The case file, as given to the loader (e.g. `cases/url.json`).
-    pub path: PathBuf,
-    /// 1-based line of the test object.
-    pub line: usize,
+/// Where a case comes from: a line of a case file, or an example of a generated class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A hand-written test.
+    File {
+        /// The case file, as given to the loader (e.g. `cases/url.json`).
+        path: PathBuf,
+        /// 1-based line of the test object.
+        line: usize,
+    },
+    /// A property-generated body.
+    Generated {
+        /// The generator class (see [`crate::generate::CLASSES`]).
+        class: &'static str,
+        /// The run seed it was drawn with.
+        seed: u64,
+        /// Its position among the class's examples.
+        index: usize,
+    },
 }
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.path.display(), self.line)
+        match self {
+            Source::File { path, line } => write!(f, "{}:{line}", path.display()),
+            Source::Generated { class, seed, index } => {
+                write!(f, "prop/{class} --seed {seed}, example {index}")
+            }
+        }
     }
 }
 
@@ -104,7 +121,7 @@ pub struct Case {
     pub expect: Expect,
     /// The exact body bytes to send.
     pub body: Bytes,
-    /// Where it was written.
+    /// Where it was written or generated.
     pub source: Source,
     /// For regression cases: where the failure came from.
     pub see: Option<String>,
@@ -270,9 +287,13 @@ fn reject_duplicate_ids(cases: &[Case]) -> Result<(), LoadError> {
     let mut first_seen: HashMap<&str, &Source> = HashMap::new();
     for case in cases {
         if let Some(first) = first_seen.insert(&case.id, &case.source) {
+            let (path, line) = match &case.source {
+                Source::File { path, line } => (path.clone(), Some(*line)),
+                Source::Generated { .. } => (PathBuf::new(), None),
+            };
             return Err(LoadError {
-                path: case.source.path.clone(),
-                line: Some(case.source.line),
+                path,
+                line,
                 case_id: Some(case.id.clone()),
                 message: format!("duplicate case id {:?} (first defined at {first})", case.id),
             });
@@ -349,7 +370,7 @@ pub fn parse_file(path: &Path, id_prefix: &str, text: &str) -> Result<Vec<Case>,
                 clauses,
                 expect: test.expect,
                 body,
-                source: Source {
+                source: Source::File {
                     path: path.to_path_buf(),
                     line,
                 },
@@ -559,7 +580,7 @@ mod tests {
         );
         let cases = parse(&text).unwrap();
         assert_eq!(cases[0].id, "t/a");
-        assert_eq!(cases[0].source.line, 7);
+        assert_eq!(cases[0].source.to_string(), "cases/t.json:7");
         assert_eq!(
             std::str::from_utf8(&cases[0].body).unwrap(),
             r#"{"url":"abééé","tags":null}"#

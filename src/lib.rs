@@ -8,17 +8,7 @@
 //! implementation the suite runs against by default; [`selftest`] runs the suite against it,
 //! its conformant variants and its faults to show the checks neither miss nor cry wolf.
 //!
-//! ```no_run
-//! use std::sync::Arc;
-//! use dli_conformance::{case, mock, runner, target};
-//!
-//! let runtime = tokio::runtime::Runtime::new().unwrap();
-//! let cases = case::load_dir("cases".as_ref()).unwrap();
-//! let target = Arc::new(target::InProcess::new(mock::router()));
-//! let run = runner::Run::new(target, runtime.handle().clone(), runner::RunConfig::default());
-//! let conclusion = libtest_mimic::run(&libtest_mimic::Arguments::default(), run.trials(cases));
-//! assert!(run.finish().conforms() && !conclusion.has_failed());
-//! ```
+//! The README shows the command line and a library example (doctested below).
 #![deny(missing_docs)]
 
 pub mod case;
@@ -30,3 +20,7 @@ pub mod report;
 pub mod runner;
 pub mod selftest;
 pub mod target;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

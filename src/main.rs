@@ -212,6 +212,7 @@ fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         project_id: args.project_id.clone(),
         timeout: Duration::from_secs_f64(args.timeout),
         strict: args.strict,
+        headers: args.headers.clone(),
     };
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let run = Run::new(target, runtime.handle().clone(), config);
@@ -266,7 +267,7 @@ async fn connect(args: &RunArgs) -> Result<Arc<dyn Target>, String> {
             .await
             .map_err(|err| format!("cannot start the reference mock: {err}"))?,
     };
-    let target = HttpTarget::new(&url, args.headers.clone())?;
+    let target = HttpTarget::new(&url)?;
     let (host, port) = target
         .socket_address()
         .ok_or_else(|| format!("invalid target URL {url:?}: no host or port"))?;

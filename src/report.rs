@@ -22,7 +22,7 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
         let _ = writeln!(out, "setup problem: {}", setup.message);
         let _ = writeln!(
             out,
-            "  = note: the environment answered, not the endpoint; no conformance result"
+            "   = note: the environment answered, not the endpoint; no conformance result"
         );
     }
     let location = format!("  --> {} ({})", result.source, result.id);
@@ -48,26 +48,26 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
     }
     let _ = writeln!(
         out,
-        "  = case: expect {}, clauses {}",
+        "   = case: expect {}, clauses {}",
         result.expect,
         result.clauses.join(", ")
     );
     let _ = writeln!(
         out,
-        "  = request: {}",
+        "   = request: {}",
         curl_command(&result.request, base_url)
     );
     match &result.response {
         Some(response) => {
             let _ = writeln!(
                 out,
-                "  = response: {} {}",
+                "   = response: {} {}",
                 response.status,
                 preview(&response.body, 300)
             );
         }
         None => {
-            let _ = writeln!(out, "  = response: none");
+            let _ = writeln!(out, "   = response: none");
         }
     }
     out

@@ -27,6 +27,8 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// Whether SHOULD violations fail trials (and the run).
     pub strict: bool,
+    /// Headers added to every request (e.g. `X-Auth-Token`); reports mask secret values.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Default for RunConfig {
@@ -35,6 +37,7 @@ impl Default for RunConfig {
             project_id: target::DEFAULT_PROJECT_ID.into(),
             timeout: Duration::from_secs(10),
             strict: false,
+            headers: Vec::new(),
         }
     }
 }
@@ -132,7 +135,8 @@ impl Run {
 
     /// Sends one case and judges the answer (also recording its `connection_id` run-wide).
     pub async fn execute(&self, case: &Case) -> CaseResult {
-        let request = Request::create_connection(&self.config.project_id, case.body.clone());
+        let mut request = Request::create_connection(&self.config.project_id, case.body.clone());
+        request.headers.extend(self.config.headers.iter().cloned());
         self.requests.fetch_add(1, Ordering::Relaxed);
         let answer =
             target::send_with_timeout(self.target.as_ref(), &request, self.config.timeout).await;

@@ -224,13 +224,11 @@ fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
 pub struct HttpTarget {
     client: reqwest::Client,
     base_url: String,
-    extra_headers: Vec<(String, String)>,
 }
 
 impl HttpTarget {
-    /// A target at `base_url` (scheme, host, port, optional path prefix) that adds `extra_headers`
-    /// (e.g. `X-Auth-Token`) to every request.
-    pub fn new(base_url: &str, extra_headers: Vec<(String, String)>) -> Result<HttpTarget, String> {
+    /// A target at `base_url` (scheme, host, port, optional path prefix).
+    pub fn new(base_url: &str) -> Result<HttpTarget, String> {
         let parsed = reqwest::Url::parse(base_url)
             .map_err(|err| format!("invalid target URL {base_url:?}: {err}"))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
@@ -246,7 +244,6 @@ impl HttpTarget {
         Ok(HttpTarget {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),
-            extra_headers,
         })
     }
 
@@ -265,7 +262,7 @@ impl Target for HttpTarget {
                 .client
                 .request(request.method.clone(), url)
                 .body(request.body.clone());
-            for (name, value) in request.headers.iter().chain(&self.extra_headers) {
+            for (name, value) in &request.headers {
                 builder = builder.header(name, value);
             }
             let mut answer = builder.send().await.map_err(describe_reqwest_error)?;
@@ -318,9 +315,9 @@ mod tests {
 
     #[test]
     fn only_http_urls_are_targets() {
-        assert!(HttpTarget::new("ftp://x", vec![]).is_err());
-        assert!(HttpTarget::new("not a url", vec![]).is_err());
-        let target = HttpTarget::new("http://127.0.0.1:9/", vec![]).unwrap();
+        assert!(HttpTarget::new("ftp://x").is_err());
+        assert!(HttpTarget::new("not a url").is_err());
+        let target = HttpTarget::new("http://127.0.0.1:9/").unwrap();
         assert_eq!(target.base_url(), "http://127.0.0.1:9");
         assert_eq!(target.socket_address(), Some(("127.0.0.1".into(), 9)));
     }

@@ -26,7 +26,7 @@ const VALID: &str =
 
 #[tokio::test]
 async fn a_dropped_connection_is_a_broken_exchange() {
-    let target = HttpTarget::new(&serve("drop-on-empty-body").await, vec![]).unwrap();
+    let target = HttpTarget::new(&serve("drop-on-empty-body").await).unwrap();
     let wait = Duration::from_secs(30);
     let answer = target::send_with_timeout(&target, &create(""), wait).await;
     assert!(
@@ -39,7 +39,7 @@ async fn a_dropped_connection_is_a_broken_exchange() {
 
 #[tokio::test]
 async fn a_hanging_answer_ends_in_the_timeout() {
-    let target = HttpTarget::new(&serve("hang-on-long-url").await, vec![]).unwrap();
+    let target = HttpTarget::new(&serve("hang-on-long-url").await).unwrap();
     let long_url = VALID.replace(r#""url":"u""#, &format!(r#""url":"{}""#, "a".repeat(3000)));
     let wait = Duration::from_millis(200);
     let answer = target::send_with_timeout(&target, &create(&long_url), wait).await;
@@ -48,7 +48,7 @@ async fn a_hanging_answer_ends_in_the_timeout() {
 
 #[tokio::test]
 async fn response_rewrites_reach_the_socket() {
-    let target = HttpTarget::new(&serve("created-200").await, vec![]).unwrap();
+    let target = HttpTarget::new(&serve("created-200").await).unwrap();
     let answer = target::send_with_timeout(&target, &create(VALID), Duration::from_secs(30))
         .await
         .unwrap();

@@ -1,6 +1,303 @@
 //! Generation: bodies beyond the hand-written cases, and the oracle that judges any body.
 //!
-//! [`oracle`] computes, from the clause model alone, what a conformant server does with a body;
-//! the property strategies and the fuzz targets lean on it for their expectations.
+//! Takes a seed and an example count, gives [`Case`]s just like the loader's, so `target`,
+//! `check` and `report` treat them alike. Each [`Class`] is one mutation class (valid bodies,
+//! url over the limit, wrong types, ...) built from the plain strategies in [`strategies`];
+//! [`oracle`] computes every example's expectation from the clause model, never from the mock.
+//! A class's data depends only on the run seed and the class name (ChaCha, seeded per class), so
+//! the same `--seed` gives the same bytes whatever filter or concurrency is used. [`Sample`]
+//! keeps each example's proptest value tree, so a failing example can be shrunk.
 
 pub mod oracle;
+pub mod strategies;
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde_json::Value;
+
+use crate::case::{Case, Expect, Source};
+use strategies::Members;
+
+/// One mutation class: a name, what it leans towards, and its body strategy.
+pub struct Class {
+    /// Short name; trials are called `prop/<name>`.
+    pub name: &'static str,
+    /// What the class leans towards, in one line.
+    pub lean: &'static str,
+    strategy: fn() -> BoxedStrategy<Vec<u8>>,
+}
+
+fn object(members: impl Strategy<Value = Members> + 'static) -> BoxedStrategy<Vec<u8>> {
+    members
+        .prop_map(|members| {
+            serde_json::to_vec(&Value::Object(members)).expect("a JSON value serializes")
+        })
+        .boxed()
+}
+
+fn json(value: impl Strategy<Value = Value> + 'static) -> BoxedStrategy<Vec<u8>> {
+    value
+        .prop_map(|value| serde_json::to_vec(&value).expect("a JSON value serializes"))
+        .boxed()
+}
+
+/// Every class, in the order they run.
+pub const CLASSES: &[Class] = &[
+    Class {
+        name: "valid",
+        lean: "valid bodies: listed services in random casing, Unicode text, urls up to 512 characters, valid tags",
+        strategy: || object(strategies::valid_members()),
+    },
+    Class {
+        name: "url-over-limit",
+        lean: "a url of 513 characters, up to 10 000, or multi-byte only",
+        strategy: || object(strategies::with_member("url", strategies::url_over_limit())),
+    },
+    Class {
+        name: "url-near-limit",
+        lean: "a url of 505..=520 characters of mixed UTF-8 widths",
+        strategy: || object(strategies::with_member("url", strategies::url_near_limit())),
+    },
+    Class {
+        name: "missing-required",
+        lean: "a random non-empty subset of the required members removed",
+        strategy: || object(strategies::missing_required()),
+    },
+    Class {
+        name: "wrong-type",
+        lean: "required members given null, booleans, numbers, arrays or objects",
+        strategy: || object(strategies::wrong_types()),
+    },
+    Class {
+        name: "service-casing",
+        lean: "every listed service with each letter's case chosen at random",
+        strategy: || {
+            object(strategies::with_member(
+                "service",
+                strategies::service_in_random_case().prop_map(Value::String),
+            ))
+        },
+    },
+    Class {
+        name: "service-near-miss",
+        lean: "listed services with a letter added, dropped or swapped for a look-alike, spaces, hyphens",
+        strategy: || {
+            object(strategies::with_member(
+                "service",
+                strategies::near_miss_service().prop_map(Value::String),
+            ))
+        },
+    },
+    Class {
+        name: "service-unknown",
+        lean: "short random words as the service",
+        strategy: || {
+            object(strategies::with_member(
+                "service",
+                strategies::unknown_service().prop_map(Value::String),
+            ))
+        },
+    },
+    Class {
+        name: "tags-malformed",
+        lean: "tags that are not an array, elements that are not objects, keys or values missing or not strings",
+        strategy: || object(strategies::with_member("tags", strategies::malformed_tags())),
+    },
+    Class {
+        name: "non-object",
+        lean: "JSON bodies that are arrays, strings, numbers, booleans or null",
+        strategy: || json(strategies::non_object_body()),
+    },
+    Class {
+        name: "malformed-json",
+        lean: "valid bodies cut short, with a byte inserted, trailing text, single quotes, or bytes that are not UTF-8",
+        strategy: || strategies::malformed_json().boxed(),
+    },
+    Class {
+        name: "may-unknown-members",
+        lean: "valid bodies with members the spec does not list (A5)",
+        strategy: || object(strategies::unknown_members()),
+    },
+    Class {
+        name: "may-empty-strings",
+        lean: "valid bodies with required members set to the empty string (A6)",
+        strategy: || object(strategies::empty_strings()),
+    },
+    Class {
+        name: "may-ct",
+        lean: "the page example's service `ct` in any casing (A2)",
+        strategy: || object(strategies::with_member("service", strategies::ct_alias())),
+    },
+];
+
+/// The class called `name`.
+pub fn class(name: &str) -> Option<&'static Class> {
+    CLASSES.iter().find(|class| class.name == name)
+}
+
+/// A class's seed: the run seed mixed with the class name, so classes draw independent data.
+fn class_seed(seed: u64, name: &str) -> [u8; 32] {
+    let mut state = name
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64 ^ seed, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    let mut bytes = [0u8; 32];
+    for chunk in bytes.chunks_mut(8) {
+        // splitmix64
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+    }
+    bytes
+}
+
+/// Drawn examples of one class, with the value trees that can shrink them.
+pub struct Sample {
+    class: &'static Class,
+    seed: u64,
+    trees: Vec<Box<dyn ValueTree<Value = Vec<u8>>>>,
+}
+
+impl Class {
+    /// Draws `examples` bodies from this class for run seed `seed`.
+    pub fn sample(&'static self, seed: u64, examples: usize) -> Sample {
+        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &class_seed(seed, self.name));
+        let mut runner = TestRunner::new_with_rng(Config::default(), rng);
+        let strategy = (self.strategy)();
+        let trees = (0..examples)
+            .filter_map(|_| strategy.new_tree(&mut runner).ok())
+            .map(|tree| Box::new(tree) as Box<dyn ValueTree<Value = Vec<u8>>>)
+            .collect();
+        Sample {
+            class: self,
+            seed,
+            trees,
+        }
+    }
+}
+
+impl Sample {
+    /// The drawn examples as cases, ids `prop/<class>/<index>`, expectations from the oracle.
+    pub fn cases(&self) -> Vec<Case> {
+        self.trees
+            .iter()
+            .enumerate()
+            .map(|(index, tree)| self.case(index, tree.current()))
+            .collect()
+    }
+
+    /// Example `index` (or a shrunk form of it) as a case.
+    pub fn case(&self, index: usize, body: Vec<u8>) -> Case {
+        let judged = oracle::expectation(&body);
+        let mut clauses = judged.clauses;
+        clauses.push(match judged.expect {
+            Expect::Accept => "resp.created.status",
+            Expect::Reject => "resp.invalid.status",
+            Expect::Either => "resp.status.documented",
+        });
+        Case {
+            id: format!("prop/{}/{index}", self.class.name),
+            description: format!("generated: {}", self.class.lean),
+            clauses,
+            expect: judged.expect,
+            body: Bytes::from(body),
+            source: Source::Generated {
+                class: self.class.name,
+                seed: self.seed,
+                index,
+            },
+            see: None,
+        }
+    }
+
+    /// Shrinks example `index` while `still_fails` holds for the simpler body, for at most
+    /// `budget`; gives the smallest failing body found and how many simpler bodies were tried.
+    pub fn shrink(
+        &mut self,
+        index: usize,
+        mut still_fails: impl FnMut(&[u8]) -> bool,
+        budget: Duration,
+    ) -> (Vec<u8>, usize) {
+        let started = Instant::now();
+        let tree = &mut self.trees[index];
+        let mut smallest = tree.current();
+        let mut tries = 0;
+        'simplify: while started.elapsed() < budget && tree.simplify() {
+            loop {
+                tries += 1;
+                let candidate = tree.current();
+                if still_fails(&candidate) {
+                    smallest = candidate;
+                    continue 'simplify;
+                }
+                if started.elapsed() >= budget || !tree.complicate() {
+                    break 'simplify;
+                }
+            }
+        }
+        (smallest, tries)
+    }
+}
+
+/// `examples` generated cases of every class for `seed`, in class order.
+pub fn sample_cases(seed: u64, examples: usize) -> Vec<Case> {
+    CLASSES
+        .iter()
+        .flat_map(|class| class.sample(seed, examples).cases())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_bytes() {
+        let first = sample_cases(7, 16);
+        let again = sample_cases(7, 16);
+        let other = sample_cases(8, 16);
+        assert_eq!(first.len(), 16 * CLASSES.len());
+        assert_eq!(first, again);
+        assert_ne!(first, other);
+    }
+
+    #[test]
+    fn classes_lean_where_they_say() {
+        let share = |name: &str, expect: Expect| {
+            let cases = class(name).unwrap().sample(1, 200).cases();
+            cases.iter().filter(|c| c.expect == expect).count() as f64 / cases.len() as f64
+        };
+        assert_eq!(share("valid", Expect::Accept), 1.0);
+        assert_eq!(share("service-casing", Expect::Accept), 1.0);
+        assert_eq!(share("url-over-limit", Expect::Reject), 1.0);
+        assert_eq!(share("missing-required", Expect::Reject), 1.0);
+        assert_eq!(share("wrong-type", Expect::Reject), 1.0);
+        assert_eq!(share("tags-malformed", Expect::Reject), 1.0);
+        assert_eq!(share("non-object", Expect::Reject), 1.0);
+        assert_eq!(share("may-ct", Expect::Either), 1.0);
+        assert_eq!(share("may-unknown-members", Expect::Either), 1.0);
+        assert!(share("service-near-miss", Expect::Reject) > 0.9);
+        assert!(share("malformed-json", Expect::Reject) > 0.9);
+        let near = share("url-near-limit", Expect::Accept);
+        assert!(near > 0.2 && near < 0.8, "{near}");
+    }
+
+    #[test]
+    fn shrinking_finds_the_boundary() {
+        let mut sample = class("url-over-limit").unwrap().sample(3, 8);
+        let url_chars = |body: &[u8]| {
+            let value: Value = serde_json::from_slice(body).unwrap();
+            value["url"].as_str().unwrap().chars().count()
+        };
+        let (smallest, tries) =
+            sample.shrink(0, |body| url_chars(body) > 512, Duration::from_secs(60));
+        assert_eq!(url_chars(&smallest), 513);
+        assert!(tries > 0);
+    }
+}

@@ -1,0 +1,241 @@
+//! The `dli-conformance run` command end to end: exit codes, failure text, reports and
+//! operational errors, against small servers on 127.0.0.1 that each test starts itself.
+
+use std::net::TcpListener as StdListener;
+use std::process::{Command, Output};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use dli_conformance::mock;
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dli-conformance"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Serves `router` on a free loopback port from a background thread; gives its base URL.
+fn serve(router: axum::Router) -> String {
+    let listener = StdListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, router).await.unwrap();
+        });
+    });
+    url
+}
+
+/// The reference mock, but answering 200 where it would answer 201.
+fn answers_200_on_success() -> axum::Router {
+    async fn downgrade(request: Request<Body>, next: Next) -> Response {
+        let mut response = next.run(request).await;
+        if response.status() == StatusCode::CREATED {
+            *response.status_mut() = StatusCode::OK;
+        }
+        response
+    }
+    mock::router().layer(middleware::from_fn(downgrade))
+}
+
+/// The reference mock behind an off-by-one: a 513-character url is cut to 512 and accepted.
+fn accepts_513_characters() -> axum::Router {
+    async fn cut_url(request: Request<Body>, next: Next) -> Response {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        let mut forwarded = bytes.to_vec();
+        if let Ok(serde_json::Value::Object(mut members)) = serde_json::from_slice(&bytes) {
+            if let Some(serde_json::Value::String(url)) = members.get_mut("url") {
+                if url.chars().count() == 513 {
+                    url.pop();
+                    forwarded = serde_json::to_vec(&members).unwrap();
+                }
+            }
+        }
+        next.run(Request::from_parts(parts, Body::from(forwarded)))
+            .await
+    }
+    mock::router().layer(middleware::from_fn(cut_url))
+}
+
+#[test]
+fn the_embedded_mock_conforms() {
+    let report = std::env::temp_dir().join(format!("dli-report-{}.json", std::process::id()));
+    let output = cli(&["run", "-q", "--report-json", report.to_str().unwrap()]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let summary = stdout.lines().last().unwrap();
+    assert!(
+        summary.contains(" passed, 0 failed, 0 warned; "),
+        "{summary}"
+    );
+    assert!(
+        stdout.contains("valid/page-example [A2]: rejected"),
+        "{stdout}"
+    );
+
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    std::fs::remove_file(&report).unwrap();
+    assert!(document["target"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    let total = document["summary"]["total"].as_u64().unwrap();
+    assert!(total > 100);
+    assert_eq!(document["summary"]["passed"].as_u64(), Some(total));
+    let result = document["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "url/chars-513")
+        .unwrap();
+    assert_eq!(result["outcome"], "pass");
+    assert_eq!(result["expect"], "reject");
+    assert_eq!(result["request"]["method"], "POST");
+    assert_eq!(result["response"]["status"], 400);
+    assert_eq!(result["response"]["body"]["error_code"], "DLI.0001");
+    assert!(result["clauses"]
+        .as_array()
+        .unwrap()
+        .contains(&"req.url.max-length".into()));
+}
+
+#[test]
+fn a_server_answering_200_fails_created_status() {
+    let url = serve(answers_200_on_success());
+    let output = cli(&["run", "-q", "--target", &url]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("error[resp.created.status]: a valid request was not answered 201"));
+    assert!(
+        stdout.contains("  --> cases/valid.json:7 (valid/minimal)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("   = expected = 201\n   = actual   = 200\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("curl -sS -X POST '{url}/v2.0/")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_server_accepting_513_characters_fails_the_url_case() {
+    let url = serve(accepts_513_characters());
+    let output = cli(&["run", "-q", "--target", &url]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("error[resp.invalid.status]: an invalid request was not answered 400"));
+    assert!(stdout.contains("(url/chars-513)"), "{stdout}");
+    assert!(stdout.contains("\n    url/chars-513\n"), "{stdout}");
+    assert!(!stdout.contains("\n    url/chars-514\n"), "{stdout}");
+}
+
+#[test]
+fn an_unreachable_target_exits_2_with_one_line() {
+    let port = StdListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = cli(&["run", "--target", &format!("http://127.0.0.1:{port}")]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout, "");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: target http://127.0.0.1:{port} is unreachable: "
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_misspelt_key_names_file_line_and_case() {
+    let dir = std::env::temp_dir().join(format!("dli-cases-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("typo.json"),
+        "[\n  {\n    \"description\": \"d\",\n    \"clauses\": [\"req.path\"],\n    \"request\": {\"body\": {}},\n    \"tests\": [\n      {\"name\": \"oops\", \"description\": \"d\", \"expct\": \"accept\"}\n    ]\n  }\n]\n",
+    )
+    .unwrap();
+    let output = cli(&["run", "--cases", dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr.contains("typo.json:7 (typo/oops): unknown field `expct`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_hanging_answer_fails_its_case_and_the_run_goes_on() {
+    let listener = StdListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    let output = cli(&[
+        "run",
+        "-q",
+        "--target",
+        &url,
+        "--timeout",
+        "0.5",
+        "valid/repeat",
+    ]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("   = actual   = no answer within 0.5 s"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("0 passed, 3 failed"), "{stdout}");
+}
+
+#[test]
+fn gateway_answers_are_setup_problems_and_secrets_stay_hidden() {
+    async fn unauthorized() -> Response {
+        let body = serde_json::json!({"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information", "request_id": "r"});
+        (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response()
+    }
+    let url = serve(axum::Router::new().fallback(unauthorized));
+    let output = cli(&[
+        "run",
+        "-q",
+        "--target",
+        &url,
+        "--header",
+        "X-Auth-Token: hunter2-token",
+        "url/",
+    ]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("setup problem: the target rejected the credentials: 401 APIG.0301 ("));
+    assert!(stdout.contains("X-Auth-Token: ***"), "{stdout}");
+    assert!(!stdout.contains("hunter2") && !stderr.contains("hunter2"));
+}
