@@ -13,7 +13,7 @@ use dli_conformance::check::Outcome;
 use dli_conformance::mock::{deviation, faults, variants};
 use dli_conformance::runner::{Run, RunConfig};
 use dli_conformance::target::{HttpTarget, Target, DEFAULT_PROJECT_ID};
-use dli_conformance::{case, mock, report, selftest};
+use dli_conformance::{case, generate, mock, report, selftest};
 
 #[derive(Parser)]
 #[command(
@@ -62,6 +62,12 @@ struct SelftestArgs {
     /// Seconds one request may take before it counts as unanswered (hanging faults wait this).
     #[arg(long, default_value_t = 2.0, value_parser = parse_seconds)]
     timeout: f64,
+    /// Seed of the generated cases added to the case files.
+    #[arg(long, default_value_t = selftest::SEED)]
+    seed: u64,
+    /// Generated cases per mutation class (0: the case files only).
+    #[arg(long, value_name = "N", default_value_t = selftest::EXAMPLES_PER_CLASS)]
+    examples: usize,
 }
 
 #[derive(Args)]
@@ -182,10 +188,11 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
 }
 
 fn run_selftest(args: SelftestArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
-    let cases = match case::load_dir(&args.cases) {
+    let mut cases = match case::load_dir(&args.cases) {
         Ok(cases) => cases,
         Err(err) => return usage_error(err.to_string()),
     };
+    cases.extend(generate::sample_cases(args.seed, args.examples));
     let config = RunConfig {
         timeout: Duration::from_secs_f64(args.timeout),
         ..RunConfig::default()

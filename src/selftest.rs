@@ -15,13 +15,19 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::case::Case;
+use crate::case::{Case, Source};
 use crate::check::Outcome;
 use crate::clause::Level;
 use crate::mock::deviation::Deviation;
 use crate::mock::{self, faults, variants};
 use crate::runner::{CaseResult, Run, RunConfig};
 use crate::target::InProcess;
+
+/// The seed of the generated cases the self-test adds to the case files.
+pub const SEED: u64 = 20_260_527;
+
+/// Generated cases per mutation class the self-test adds.
+pub const EXAMPLES_PER_CLASS: usize = 64;
 
 /// What a subject of the self-test is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +82,10 @@ pub struct Score {
     pub requests: usize,
     /// For a fault, the first case flagging its clause; otherwise the first case not passing.
     pub detection: Option<Detection>,
+    /// How many cases flagged it that way (fault: its clause; otherwise: anything).
+    pub flagged_by: usize,
+    /// How many of those were generated cases.
+    pub flagged_by_generated: usize,
 }
 
 impl Score {
@@ -149,6 +159,8 @@ async fn score(
         setup: 0,
         requests: 0,
         detection: None,
+        flagged_by: 0,
+        flagged_by_generated: 0,
     };
     for case in cases {
         let result = run.execute(case).await;
@@ -159,11 +171,18 @@ async fn score(
             Outcome::Warn => score.warned += 1,
             Outcome::Setup => score.setup += 1,
         }
+        let Some(clause) = detect(role, score.clause, &result) else {
+            continue;
+        };
+        score.flagged_by += 1;
+        if matches!(case.source, Source::Generated { .. }) {
+            score.flagged_by_generated += 1;
+        }
         if score.detection.is_none() {
-            score.detection = detect(role, score.clause, &result).map(|clause| Detection {
-                case_id: result.id.clone(),
-                clause,
+            score.detection = Some(Detection {
                 outcome: result.outcome(),
+                case_id: result.id,
+                clause,
                 requests: score.requests,
             });
         }
@@ -218,12 +237,13 @@ impl fmt::Display for Scoreboard {
             "detected",
             "first flagged by (case: clause)",
             "requests (to first flag, else sent)",
+            "flagged by cases (generated)",
         ]
         .map(str::to_owned);
-        let rows: Vec<[String; 8]> = std::iter::once(header)
+        let rows: Vec<[String; 9]> = std::iter::once(header)
             .chain(self.scores.iter().map(row))
             .collect();
-        let mut widths = [0; 8];
+        let mut widths = [0; 9];
         for row in &rows {
             for (width, cell) in widths.iter_mut().zip(row) {
                 *width = (*width).max(cell.chars().count());
@@ -256,7 +276,7 @@ impl fmt::Display for Scoreboard {
 }
 
 /// One subject's row of the score table.
-fn row(score: &Score) -> [String; 8] {
+fn row(score: &Score) -> [String; 9] {
     let detected = match (score.role, &score.detection) {
         (Role::Fault, Some(d)) if d.outcome == Outcome::Warn => "yes (warning)".to_owned(),
         (Role::Fault, Some(_)) => "yes (failure)".to_owned(),
@@ -286,5 +306,6 @@ fn row(score: &Score) -> [String; 8] {
         detected,
         by,
         requests.to_string(),
+        format!("{} ({})", score.flagged_by, score.flagged_by_generated),
     ]
 }

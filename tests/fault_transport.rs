@@ -39,10 +39,9 @@ async fn a_dropped_connection_is_a_broken_exchange() {
 
 #[tokio::test]
 async fn a_hanging_answer_ends_in_the_timeout() {
-    let target = HttpTarget::new(&serve("hang-on-long-url").await).unwrap();
-    let long_url = VALID.replace(r#""url":"u""#, &format!(r#""url":"{}""#, "a".repeat(3000)));
+    let target = HttpTarget::new(&serve("hang-on-blank-body").await).unwrap();
     let wait = Duration::from_millis(200);
-    let answer = target::send_with_timeout(&target, &create(&long_url), wait).await;
+    let answer = target::send_with_timeout(&target, &create(" \n "), wait).await;
     assert_eq!(answer, Err(TransportError::Timeout(wait)));
 }
 
