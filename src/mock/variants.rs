@@ -36,6 +36,18 @@ pub const VARIANTS: &[Deviation] = &[
     variant("error-extra-members", "resp.error.envelope", "error bodies add `request_id`, `is_success: false` and `message`", &Variant::ErrorExtraMembers),
     variant("created-id-only", "A4", "201 carries only `connection_id` (no `is_success`, no `message`)", &Variant::CreatedIdOnly),
     variant("charset-content-type", "resp.created.json", "every answer is labelled `application/json;charset=UTF-8`", &Variant::CharsetContentType),
+    variant("every-variant", "A9", "every choice above at once (A2, A4, A5, A6, A9, envelope, charset)", &Variant::Every),
+];
+
+/// The single variants [`Variant::Every`] applies, in order.
+const SINGLES: &[Variant] = &[
+    Variant::CtAlias,
+    Variant::RejectUnknownMembers,
+    Variant::RejectEmptyStrings,
+    Variant::RejectDuplicateNames,
+    Variant::ErrorExtraMembers,
+    Variant::CreatedIdOnly,
+    Variant::CharsetContentType,
 ];
 
 /// The variants, one arm each.
@@ -54,6 +66,8 @@ pub(super) enum Variant {
     CreatedIdOnly,
     /// Spring's and ASP.NET's default JSON content type.
     CharsetContentType,
+    /// A server that takes every choice above: choices must not clash inside the suite either.
+    Every,
 }
 
 /// The top-level members the spec names.
@@ -106,6 +120,9 @@ fn empty_member(body: &Map<String, Value>) -> Option<String> {
 
 impl Rewrite for Variant {
     fn request(&self, bytes: &[u8], memory: &Memory) -> Step {
+        if let Variant::Every = self {
+            return every_request(bytes, memory);
+        }
         let Some(mut body) = object(bytes) else {
             return Step::Forward;
         };
@@ -148,7 +165,29 @@ impl Rewrite for Variant {
             Variant::CharsetContentType => {
                 answer.set_content_type("application/json;charset=UTF-8");
             }
+            Variant::Every => {
+                for single in SINGLES {
+                    single.response(request, answer, memory);
+                }
+            }
             _ => {}
         }
     }
+}
+
+/// Runs the request hooks of [`SINGLES`] in turn, each on the body the previous one passed on.
+fn every_request(bytes: &[u8], memory: &Memory) -> Step {
+    let mut replaced: Option<Value> = None;
+    for single in SINGLES {
+        let current = replaced.as_ref().map_or_else(
+            || bytes.to_vec(),
+            |value| serde_json::to_vec(value).expect("a JSON value serializes"),
+        );
+        match single.request(&current, memory) {
+            Step::Forward => {}
+            Step::Replace(value) => replaced = Some(value),
+            other => return other,
+        }
+    }
+    replaced.map_or(Step::Forward, Step::Replace)
 }
