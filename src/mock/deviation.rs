@@ -132,7 +132,7 @@ impl Answer {
 #[derive(Default)]
 pub(super) struct Memory {
     /// The first `connection_id` handed out.
-    pub(super) first_connection_id: Mutex<Option<String>>,
+    first_connection_id: Mutex<Option<String>>,
     /// Names of the connections created so far.
     names: Mutex<HashSet<String>>,
 }
@@ -142,6 +142,15 @@ impl Memory {
         self.names
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The first connection id this server handed out: `id` itself the first time.
+    pub(super) fn first_connection_id(&self, id: &str) -> String {
+        let mut first = self
+            .first_connection_id
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        first.get_or_insert_with(|| id.to_owned()).clone()
     }
 
     /// True when `request` names a connection this server already created.

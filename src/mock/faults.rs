@@ -163,10 +163,6 @@ fn server_error() -> Step {
     ))
 }
 
-fn url_of(body: &Map<String, Value>) -> Option<&str> {
-    text(body, "url")
-}
-
 /// Replaces a non-string `member` of every tag object by its JSON text; `None` if none was.
 fn coerce_tag_member(mut body: Map<String, Value>, member: &str) -> Option<Value> {
     let mut changed = false;
@@ -285,17 +281,11 @@ impl Rewrite for Fault {
                     }
                 });
             }
-            Fault::ConnectionIdReused if answer.is_created() => {
-                let mut first = memory
-                    .first_connection_id
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                answer.edit_json(|body| match (&*first, body.get_mut("connection_id")) {
-                    (Some(first), Some(id)) => *id = Value::String(first.clone()),
-                    (None, Some(Value::String(id))) => *first = Some(id.clone()),
-                    _ => {}
-                });
-            }
+            Fault::ConnectionIdReused if answer.is_created() => answer.edit_json(|body| {
+                if let Some(Value::String(id)) = body.get_mut("connection_id") {
+                    *id = memory.first_connection_id(id);
+                }
+            }),
             Fault::CreatedTextPlain if answer.is_created() => {
                 answer.set_content_type("text/plain; charset=utf-8");
             }
@@ -332,7 +322,7 @@ impl Rewrite for Fault {
 impl Fault {
     /// The request-side faults that judge a JSON object body; `None` leaves it to the reference.
     fn judge_object(&self, mut body: Map<String, Value>) -> Option<Step> {
-        let url_chars = url_of(&body).map(|url| url.chars().count());
+        let url_chars = text(&body, "url").map(|url| url.chars().count());
         let service = text(&body, "service");
         let listed = service.filter(|s| SERVICES.iter().any(|l| l.eq_ignore_ascii_case(s)));
         match self {
@@ -375,7 +365,7 @@ impl Fault {
                 Step::Replace(Value::Object(body))
             }),
             Fault::UrlLimit513 => (url_chars == Some(URL_MAX_CHARS + 1)).then(|| {
-                let cut: String = url_of(&body)
+                let cut: String = text(&body, "url")
                     .unwrap_or_default()
                     .chars()
                     .take(URL_MAX_CHARS)
@@ -383,10 +373,10 @@ impl Fault {
                 body.insert("url".into(), cut.into());
                 Step::Replace(Value::Object(body))
             }),
-            Fault::UrlLengthInBytes => url_of(&body)
+            Fault::UrlLengthInBytes => text(&body, "url")
                 .filter(|url| url.len() > URL_MAX_CHARS)
                 .map(|url| reject(format!("url: {} bytes, at most 512", url.len()))),
-            Fault::UrlLengthInUtf16 => url_of(&body)
+            Fault::UrlLengthInUtf16 => text(&body, "url")
                 .map(|url| url.encode_utf16().count())
                 .filter(|&units| units > URL_MAX_CHARS)
                 .map(|units| reject(format!("url: length {units}, at most 512"))),

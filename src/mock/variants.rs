@@ -70,16 +70,6 @@ pub(super) enum Variant {
     Every,
 }
 
-/// The top-level members the spec names.
-const KNOWN_MEMBERS: &[&str] = &[
-    "name",
-    "service",
-    "security_group_id",
-    "network_id",
-    "url",
-    "tags",
-];
-
 /// The tag objects of `body`, skipping anything that is not one (the reference judges those).
 fn tag_objects(body: &Map<String, Value>) -> impl Iterator<Item = &Map<String, Value>> {
     body.get("tags")
@@ -92,7 +82,7 @@ fn tag_objects(body: &Map<String, Value>) -> impl Iterator<Item = &Map<String, V
 fn unknown_member(body: &Map<String, Value>) -> Option<String> {
     let top = body
         .keys()
-        .find(|key| !KNOWN_MEMBERS.contains(&key.as_str()))
+        .find(|key| !(REQUIRED_STRING_MEMBERS.contains(&key.as_str()) || *key == "tags"))
         .cloned();
     top.or_else(|| {
         tag_objects(body).find_map(|tag| {
