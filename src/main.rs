@@ -190,6 +190,12 @@ fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let record = run.finish();
+    if record.results.is_empty() {
+        let filter = args.filter.as_deref().unwrap_or_default();
+        return usage_error(format!(
+            "no case or generator class matches {filter:?} (see `run --list`)"
+        ));
+    }
     for problem in report::setup_problems(&record) {
         eprintln!("setup problem: {problem}");
     }

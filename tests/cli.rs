@@ -173,6 +173,17 @@ fn an_unreachable_target_exits_2_with_one_line() {
 }
 
 #[test]
+fn a_filter_matching_nothing_is_an_error() {
+    let output = cli(&["run", "--examples", "0", "url/no-such-case"]);
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr.contains("error: no case or generator class matches \"url/no-such-case\""),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_misspelt_key_names_file_line_and_case() {
     let dir = std::env::temp_dir().join(format!("dli-cases-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
