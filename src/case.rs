@@ -33,6 +33,7 @@
 //!       be in both.
 //!     - `body`: a whole JSON body replacing the group's.
 //!     - `raw_body`: a string sent byte for byte (UTF-8), for malformed JSON and empty bodies.
+//!     - `raw_body_hex`: the bytes to send, in hexadecimal, for bodies that are not UTF-8.
 //!
 //! # Long strings
 //! Anywhere inside `request.body`, `patch.set` or `body`, the object
@@ -187,6 +188,8 @@ struct TestFile {
     body: Option<Value>,
     #[serde(default)]
     raw_body: Option<String>,
+    #[serde(default)]
+    raw_body_hex: Option<String>,
 }
 
 /// Keeps `"body": null` (send JSON null) apart from a missing `body`.
@@ -429,12 +432,18 @@ fn test_body(base: &Value, test: &TestFile) -> Result<Bytes, String> {
         test.patch.is_some(),
         test.body.is_some(),
         test.raw_body.is_some(),
+        test.raw_body_hex.is_some(),
     ];
     if given.iter().filter(|&&g| g).count() > 1 {
-        return Err("a test takes at most one of `patch`, `body` and `raw_body`".into());
+        return Err(
+            "a test takes at most one of `patch`, `body`, `raw_body` and `raw_body_hex`".into(),
+        );
     }
     if let Some(raw) = &test.raw_body {
         return Ok(Bytes::from(raw.clone().into_bytes()));
+    }
+    if let Some(hex) = &test.raw_body_hex {
+        return decode_hex(hex).map(Bytes::from);
     }
     let body = match (&test.patch, &test.body) {
         (Some(patch), _) => apply_patch(base, patch)?,
@@ -444,6 +453,27 @@ fn test_body(base: &Value, test: &TestFile) -> Result<Bytes, String> {
     Ok(Bytes::from(
         serde_json::to_vec(&body).expect("a JSON value serializes"),
     ))
+}
+
+fn decode_hex(text: &str) -> Result<Vec<u8>, String> {
+    let digits = text.as_bytes();
+    if digits.len() % 2 != 0 {
+        return Err("`raw_body_hex` has an odd number of digits".into());
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                .ok_or_else(|| {
+                    format!(
+                        "`raw_body_hex` holds {:?}, not a hex byte",
+                        String::from_utf8_lossy(pair)
+                    )
+                })
+        })
+        .collect()
 }
 
 fn apply_patch(base: &Value, patch: &Patch) -> Result<Value, String> {
@@ -585,6 +615,18 @@ mod tests {
             std::str::from_utf8(&cases[0].body).unwrap(),
             r#"{"url":"abééé","tags":null}"#
         );
+    }
+
+    #[test]
+    fn raw_hex_bodies_decode() {
+        let text = format!(
+            "{GROUP_HEAD}      {{\"name\": \"a\", \"description\": \"d\", \"expect\": \"reject\", \"raw_body_hex\": \"7bff\"}},\n      {{\"name\": \"b\", \"description\": \"d\", \"expect\": \"reject\", \"raw_body_hex\": \"7g\"}}\n    ]\n  }}\n]\n"
+        );
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.case_id.as_deref(), Some("t/b"));
+        assert!(err.message.contains("not a hex byte"), "{err}");
+        let first_only = text.replace(",\n      {\"name\": \"b\", \"description\": \"d\", \"expect\": \"reject\", \"raw_body_hex\": \"7g\"}", "");
+        assert_eq!(&parse(&first_only).unwrap()[0].body[..], b"{\xff");
     }
 
     #[test]

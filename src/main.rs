@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use clap::{Args, Parser, Subcommand};
 use dli_conformance::check::Outcome;
 use dli_conformance::mock::{deviation, faults, variants};
-use dli_conformance::runner::{Run, RunConfig};
+use dli_conformance::runner::{GenerateConfig, Run, RunConfig};
 use dli_conformance::target::{HttpTarget, Target, DEFAULT_PROJECT_ID};
 use dli_conformance::{case, generate, mock, report, selftest};
 
@@ -94,9 +94,21 @@ struct RunArgs {
     /// Folder of case files.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))]
     cases: PathBuf,
-    /// Cases run at once (default: the number of CPUs).
+    /// Trials (cases and generator classes) run at once (default: the number of CPUs).
     #[arg(long, value_name = "N")]
-    concurrency: Option<usize>,
+    test_threads: Option<usize>,
+    /// Generated bodies per generator class; 0 runs the hand-written cases only.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    examples: usize,
+    /// Seed for the generated bodies (default: a random one, always printed).
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Generated requests of one class in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: u16,
+    /// Write each generator class's shrunk failure as a case file in this folder.
+    #[arg(long, value_name = "DIR")]
+    save_failures: Option<PathBuf>,
     /// Match FILTER exactly instead of as a substring.
     #[arg(long)]
     exact: bool,
@@ -140,6 +152,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints a line to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
 fn usage_error(message: String) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
@@ -175,7 +193,7 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
         Err(err) => return usage_error(format!("cannot listen on {listen:?}: {err}")),
     };
     match listener.local_addr() {
-        Ok(address) => println!("http://{address}"),
+        Ok(address) => say(&format!("http://{address}")),
         Err(err) => return usage_error(format!("cannot read the bound address: {err}")),
     }
     tokio::select! {
@@ -222,13 +240,25 @@ fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         headers: args.headers.clone(),
     };
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+    let seed = args.seed.unwrap_or_else(random_seed);
     let run = Run::new(target, runtime.handle().clone(), config);
-    let trials = run.trials(cases);
+    let mut trials = run.trials(cases);
+    if args.examples > 0 {
+        let mut generate = GenerateConfig::new(seed, args.examples);
+        generate.concurrency = usize::from(args.concurrency);
+        generate.save_failures = args.save_failures.clone();
+        trials.extend(run.generated_trials("prop", &generate));
+        if !args.list {
+            say(&format!(
+                "seed: {seed} (repeat this run's generated bodies with --seed {seed})"
+            ));
+        }
+    }
     let mut test_args = libtest_mimic::Arguments {
         filter: args.filter.clone(),
         exact: args.exact,
         list: args.list,
-        test_threads: args.concurrency,
+        test_threads: args.test_threads,
         ..Default::default()
     };
     if args.quiet {
@@ -239,17 +269,23 @@ fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let record = run.finish();
+    if record.results.is_empty() {
+        let filter = args.filter.as_deref().unwrap_or_default();
+        return usage_error(format!(
+            "no case or generator class matches {filter:?} (see `run --list`)"
+        ));
+    }
     for problem in report::setup_problems(&record) {
         eprintln!("setup problem: {problem}");
     }
     let choices = report::may_choices(&record);
     if !choices.is_empty() {
-        println!("choices on MAY clauses:");
+        say("choices on MAY clauses:");
         for choice in choices {
-            println!("  {choice}");
+            say(&format!("  {choice}"));
         }
     }
-    println!("{}", report::summary_line(&record));
+    say(&report::summary_line(&record));
     if let Some(path) = &args.report_json {
         let document = report::json_report(&record, &started_at);
         let text = serde_json::to_string_pretty(&document).expect("a JSON value serializes");
@@ -264,6 +300,14 @@ fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// A seed from the standard library's per-process random hasher keys.
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
 }
 
 /// The target of `--target`, checked reachable, or the reference mock on a free loopback port.

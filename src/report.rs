@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::case::Expect;
+use crate::case::{Expect, Source};
 use crate::check::{Decision, Outcome};
 use crate::runner::{CaseResult, RunRecord};
 use crate::target::Request;
@@ -180,25 +180,51 @@ pub fn summary_line(record: &RunRecord) -> String {
     line
 }
 
-/// One line per `either` case: which way the target went on a MAY.
+/// Which way the target went on MAYs: one line per `either` case from a file, and one per
+/// generator class for generated ones (`prop/may-ct [A2]: 256 rejected`).
 pub fn may_choices(record: &RunRecord) -> Vec<String> {
-    record
+    let mut lines: Vec<(String, Vec<(Decision, usize)>)> = Vec::new();
+    for result in record
         .results
         .iter()
         .filter(|r| r.expect == Expect::Either && r.outcome() != Outcome::Setup)
-        .map(|r| {
-            let mays: Vec<&str> = r
-                .clauses
-                .iter()
-                .copied()
-                .filter(|id| crate::clause::level_of(id) == crate::clause::Level::May)
-                .collect();
-            format!(
-                "{} [{}]: {}",
-                r.id,
-                mays.join(", "),
-                decision_name(r.verdict.decision)
-            )
+    {
+        let mays: Vec<&str> = result
+            .clauses
+            .iter()
+            .copied()
+            .filter(|id| crate::clause::level_of(id) == crate::clause::Level::May)
+            .collect();
+        let subject = match &result.source {
+            Source::Generated { class, .. } => format!("prop/{class}"),
+            Source::File { .. } => result.id.clone(),
+        };
+        let key = format!("{subject} [{}]", mays.join(", "));
+        let decision = result.verdict.decision;
+        let counts = match lines.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, counts)) => counts,
+            None => {
+                lines.push((key, Vec::new()));
+                &mut lines.last_mut().expect("just pushed").1
+            }
+        };
+        match counts.iter_mut().find(|(d, _)| *d == decision) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((decision, 1)),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(key, counts)| {
+            let choices: Vec<String> = if counts.len() == 1 && counts[0].1 == 1 {
+                vec![decision_name(counts[0].0).to_owned()]
+            } else {
+                counts
+                    .iter()
+                    .map(|(decision, count)| format!("{count} {}", decision_name(*decision)))
+                    .collect()
+            };
+            format!("{key}: {}", choices.join(", "))
         })
         .collect()
 }
@@ -245,6 +271,12 @@ pub fn json_report(record: &RunRecord, started_at: &str) -> Value {
                 "outcome": r.outcome(),
                 "decision": decision_name(r.verdict.decision),
                 "source": r.source.to_string(),
+                "generated": match &r.source {
+                    Source::Generated { class, seed, index } => {
+                        json!({"class": class, "seed": seed, "index": index})
+                    }
+                    Source::File { .. } => Value::Null,
+                },
                 "request": {
                     "method": r.request.method.as_str(),
                     "path": r.request.path,
@@ -272,6 +304,54 @@ pub fn json_report(record: &RunRecord, started_at: &str) -> Value {
             "seconds": record.elapsed.as_secs_f64(),
         },
         "results": results,
+    })
+}
+
+/// The test name a regression case for `result` gets: `{class}-{seed}-{index}` for generated
+/// results, the case id with `/` as `-` otherwise.
+pub fn regression_name(result: &CaseResult) -> String {
+    match &result.source {
+        Source::Generated { class, seed, index } => format!("{class}-{seed}-{index}"),
+        Source::File { .. } => result.id.replace('/', "-"),
+    }
+}
+
+/// A case file (for `cases/regressions/`) that replays `result`'s exact request bytes.
+pub fn regression_case(result: &CaseResult) -> String {
+    let broke: Vec<&str> = result.verdict.violations.iter().map(|v| v.clause).collect();
+    let mut test = serde_json::Map::new();
+    test.insert("name".into(), regression_name(result).into());
+    test.insert(
+        "description".into(),
+        format!("{} (found at {})", result.expect, result.source).into(),
+    );
+    test.insert("expect".into(), json!(result.expect));
+    test.insert(
+        "see".into(),
+        format!(
+            "found by dli-conformance against {}: broke {}",
+            result.source,
+            broke.join(", ")
+        )
+        .into(),
+    );
+    match std::str::from_utf8(&result.request.body) {
+        Ok(text) => test.insert("raw_body".into(), text.into()),
+        Err(_) => test.insert("raw_body_hex".into(), hex(&result.request.body).into()),
+    };
+    let document = json!([{
+        "description": "Regression: a body a target once answered wrongly",
+        "clauses": result.clauses,
+        "request": {"body": {}},
+        "tests": [test],
+    }]);
+    serde_json::to_string_pretty(&document).expect("a JSON value serializes") + "\n"
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut text, byte| {
+        let _ = write!(text, "{byte:02x}");
+        text
     })
 }
 

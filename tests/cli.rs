@@ -54,24 +54,26 @@ fn answers_200_on_success() -> axum::Router {
     mock::router().layer(middleware::from_fn(downgrade))
 }
 
-/// The reference mock behind an off-by-one: a 513-character url is cut to 512 and accepted.
-fn accepts_513_characters() -> axum::Router {
-    async fn cut_url(request: Request<Body>, next: Next) -> Response {
-        let (parts, body) = request.into_parts();
-        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-        let mut forwarded = bytes.to_vec();
-        if let Ok(serde_json::Value::Object(mut members)) = serde_json::from_slice(&bytes) {
-            if let Some(serde_json::Value::String(url)) = members.get_mut("url") {
-                if url.chars().count() == 513 {
-                    url.pop();
-                    forwarded = serde_json::to_vec(&members).unwrap();
+/// The reference mock behind a wrong limit: a url of 513..=`limit` characters is cut to 512
+/// before the mock sees it, so it is accepted.
+fn accepts_urls_up_to(limit: usize) -> axum::Router {
+    mock::router().layer(middleware::from_fn(
+        move |request: Request<Body>, next: Next| async move {
+            let (parts, body) = request.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            let mut forwarded = bytes.to_vec();
+            if let Ok(serde_json::Value::Object(mut members)) = serde_json::from_slice(&bytes) {
+                if let Some(serde_json::Value::String(url)) = members.get_mut("url") {
+                    if (513..=limit).contains(&url.chars().count()) {
+                        *url = url.chars().take(512).collect();
+                        forwarded = serde_json::to_vec(&members).unwrap();
+                    }
                 }
             }
-        }
-        next.run(Request::from_parts(parts, Body::from(forwarded)))
-            .await
-    }
-    mock::router().layer(middleware::from_fn(cut_url))
+            next.run(Request::from_parts(parts, Body::from(forwarded)))
+                .await
+        },
+    ))
 }
 
 #[test]
@@ -120,7 +122,7 @@ fn the_embedded_mock_conforms() {
 #[test]
 fn a_server_answering_200_fails_created_status() {
     let url = serve(answers_200_on_success());
-    let output = cli(&["run", "-q", "--target", &url]);
+    let output = cli(&["run", "-q", "--target", &url, "--examples", "0"]);
     let (stdout, _) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("error[resp.created.status]: a valid request was not answered 201"));
@@ -140,8 +142,8 @@ fn a_server_answering_200_fails_created_status() {
 
 #[test]
 fn a_server_accepting_513_characters_fails_the_url_case() {
-    let url = serve(accepts_513_characters());
-    let output = cli(&["run", "-q", "--target", &url]);
+    let url = serve(accepts_urls_up_to(513));
+    let output = cli(&["run", "-q", "--target", &url, "--examples", "0"]);
     let (stdout, _) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("error[resp.invalid.status]: an invalid request was not answered 400"));
@@ -166,6 +168,17 @@ fn an_unreachable_target_exits_2_with_one_line() {
         stderr.starts_with(&format!(
             "error: target http://127.0.0.1:{port} is unreachable: "
         )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_filter_matching_nothing_is_an_error() {
+    let output = cli(&["run", "--examples", "0", "url/no-such-case"]);
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr.contains("error: no case or generator class matches \"url/no-such-case\""),
         "{stderr}"
     );
 }
@@ -238,4 +251,110 @@ fn gateway_answers_are_setup_problems_and_secrets_stay_hidden() {
     assert!(stderr.contains("setup problem: the target rejected the credentials: 401 APIG.0301 ("));
     assert!(stdout.contains("X-Auth-Token: ***"), "{stdout}");
     assert!(!stdout.contains("hunter2") && !stderr.contains("hunter2"));
+}
+
+#[test]
+fn generated_bodies_find_shrink_save_and_replay_a_wrong_limit() {
+    let url = serve(accepts_urls_up_to(1024));
+    let saved = std::env::temp_dir().join(format!("dli-saved-{}", std::process::id()));
+    let output = Command::new(env!("CARGO_BIN_EXE_dli-conformance"))
+        .args([
+            "run",
+            "-q",
+            "--target",
+            &url,
+            "--seed",
+            "7",
+            "--examples",
+            "64",
+        ])
+        .args([
+            "--save-failures",
+            saved.to_str().unwrap(),
+            "--exact",
+            "prop/url-over-limit",
+        ])
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("seed: 7 (repeat"), "{stdout}");
+    assert!(stdout.contains("error[resp.invalid.status]"), "{stdout}");
+    assert!(
+        stdout.contains("  --> prop/url-over-limit --seed 7, example "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("   = shrunk: "), "{stdout}");
+    assert!(
+        stdout.contains("   = as a case for cases/regressions/:\n["),
+        "{stdout}"
+    );
+
+    let files: Vec<_> = std::fs::read_dir(&saved)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let case_file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    let test = &case_file[0]["tests"][0];
+    assert_eq!(test["expect"], "reject");
+    let body: serde_json::Value = serde_json::from_str(test["raw_body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["url"].as_str().unwrap().chars().count(), 513, "{body}");
+
+    let replay = |target: &[&str]| {
+        let mut args = vec![
+            "run",
+            "-q",
+            "--examples",
+            "0",
+            "--cases",
+            saved.to_str().unwrap(),
+        ];
+        args.extend_from_slice(target);
+        cli(&args)
+    };
+    let against_the_wrong_server = replay(&["--target", &url]);
+    assert_eq!(against_the_wrong_server.status.code(), Some(1));
+    assert_eq!(replay(&[]).status.code(), Some(0));
+    std::fs::remove_dir_all(&saved).unwrap();
+}
+
+#[test]
+fn the_same_seed_sends_the_same_requests() {
+    let report = |name: &str| {
+        let path = std::env::temp_dir().join(format!("dli-{name}-{}.json", std::process::id()));
+        let output = cli(&[
+            "run",
+            "-q",
+            "--seed",
+            "99",
+            "--examples",
+            "32",
+            "--report-json",
+            path.to_str().unwrap(),
+            "prop/",
+        ]);
+        assert_eq!(output.status.code(), Some(0));
+        let document: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        document["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].clone(),
+                    r["request"]["body"].clone(),
+                    r["generated"]["seed"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = report("a");
+    assert_eq!(first.len(), 32 * dli_conformance::generate::CLASSES.len());
+    assert_eq!(first[0].2, 99);
+    assert_eq!(first, report("b"));
 }

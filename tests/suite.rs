@@ -1,13 +1,18 @@
 //! `cargo test --test suite`: every case in `cases/` as a libtest-mimic trial against the
-//! in-process reference mock. Standard libtest arguments work (filter, `--exact`, `--list`,
-//! `--test-threads`, `--format terse`), and so does cargo-nextest.
+//! in-process reference mock, then every generator class as `prop/<class>` (256 examples, fixed
+//! seed) and, ignored unless asked for with `--ignored`, `prop-10k/<class>` (10 000 examples).
+//! Standard libtest arguments work (filter, `--exact`, `--list`, `--test-threads`,
+//! `--format terse`), and so does cargo-nextest.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use dli_conformance::runner::{Run, RunConfig};
+use dli_conformance::runner::{GenerateConfig, Run, RunConfig};
 use dli_conformance::target::InProcess;
 use dli_conformance::{case, mock};
+
+/// The generator seed the tests use, so a red test is red again on every machine.
+const SEED: u64 = 0x5eed_d11c;
 
 fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
@@ -22,5 +27,12 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     let target = Arc::new(InProcess::new(mock::router()));
     let run = Run::new(target, runtime.handle().clone(), RunConfig::default());
-    libtest_mimic::run(&args, run.trials(cases)).exit_code()
+    let mut trials = run.trials(cases);
+    trials.extend(run.generated_trials("prop", &GenerateConfig::new(SEED, 256)));
+    trials.extend(
+        run.generated_trials("prop-10k", &GenerateConfig::new(SEED, 10_000))
+            .into_iter()
+            .map(|trial| trial.with_ignored_flag(true)),
+    );
+    libtest_mimic::run(&args, trials).exit_code()
 }

@@ -188,50 +188,27 @@ impl Sample {
         self.trees
             .iter()
             .enumerate()
-            .map(|(index, tree)| self.case(index, tree.current()))
+            .map(|(index, tree)| generated_case(self.class, self.seed, index, tree.current()))
             .collect()
     }
 
-    /// Example `index` (or a shrunk form of it) as a case.
-    pub fn case(&self, index: usize, body: Vec<u8>) -> Case {
-        let judged = oracle::expectation(&body);
-        let mut clauses = judged.clauses;
-        clauses.push(match judged.expect {
-            Expect::Accept => "resp.created.status",
-            Expect::Reject => "resp.invalid.status",
-            Expect::Either => "resp.status.documented",
-        });
-        Case {
-            id: format!("prop/{}/{index}", self.class.name),
-            description: format!("generated: {}", self.class.lean),
-            clauses,
-            expect: judged.expect,
-            body: Bytes::from(body),
-            source: Source::Generated {
-                class: self.class.name,
-                seed: self.seed,
-                index,
-            },
-            see: None,
-        }
-    }
-
-    /// Shrinks example `index` while `still_fails` holds for the simpler body, for at most
-    /// `budget`; gives the smallest failing body found and how many simpler bodies were tried.
+    /// Shrinks example `index` while `still_fails` holds for the simpler case, for at most
+    /// `budget`; gives the smallest failing case found and how many simpler ones were tried.
     pub fn shrink(
         &mut self,
         index: usize,
-        mut still_fails: impl FnMut(&[u8]) -> bool,
+        mut still_fails: impl FnMut(&Case) -> bool,
         budget: Duration,
-    ) -> (Vec<u8>, usize) {
+    ) -> (Case, usize) {
         let started = Instant::now();
+        let (class, seed) = (self.class, self.seed);
         let tree = &mut self.trees[index];
-        let mut smallest = tree.current();
+        let mut smallest = generated_case(class, seed, index, tree.current());
         let mut tries = 0;
         'simplify: while started.elapsed() < budget && tree.simplify() {
             loop {
                 tries += 1;
-                let candidate = tree.current();
+                let candidate = generated_case(class, seed, index, tree.current());
                 if still_fails(&candidate) {
                     smallest = candidate;
                     continue 'simplify;
@@ -242,6 +219,30 @@ impl Sample {
             }
         }
         (smallest, tries)
+    }
+}
+
+/// Example `index` of `class` (or a shrunk form of it) as a case judged by the oracle.
+fn generated_case(class: &'static Class, seed: u64, index: usize, body: Vec<u8>) -> Case {
+    let judged = oracle::expectation(&body);
+    let mut clauses = judged.clauses;
+    clauses.push(match judged.expect {
+        Expect::Accept => "resp.created.status",
+        Expect::Reject => "resp.invalid.status",
+        Expect::Either => "resp.status.documented",
+    });
+    Case {
+        id: format!("prop/{}/{index}", class.name),
+        description: format!("generated: {}", class.lean),
+        clauses,
+        expect: judged.expect,
+        body: Bytes::from(body),
+        source: Source::Generated {
+            class: class.name,
+            seed,
+            index,
+        },
+        see: None,
     }
 }
 
@@ -291,13 +292,14 @@ mod tests {
     #[test]
     fn shrinking_finds_the_boundary() {
         let mut sample = class("url-over-limit").unwrap().sample(3, 8);
-        let url_chars = |body: &[u8]| {
-            let value: Value = serde_json::from_slice(body).unwrap();
+        let url_chars = |case: &Case| {
+            let value: Value = serde_json::from_slice(&case.body).unwrap();
             value["url"].as_str().unwrap().chars().count()
         };
         let (smallest, tries) =
-            sample.shrink(0, |body| url_chars(body) > 512, Duration::from_secs(60));
+            sample.shrink(0, |case| url_chars(case) > 512, Duration::from_secs(60));
         assert_eq!(url_chars(&smallest), 513);
+        assert_eq!(smallest.expect, Expect::Reject);
         assert!(tries > 0);
     }
 }

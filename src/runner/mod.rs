@@ -7,6 +7,10 @@
 //! and share one tokio runtime. A trial fails on a MUST violation or a setup problem, and on a
 //! SHOULD violation under `strict`; its failure text is rendered by `report`.
 
+mod generated;
+
+pub use generated::GenerateConfig;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -120,17 +124,28 @@ impl Run {
 
     fn run_trial(&self, case: &Case) -> Result<(), Failed> {
         let result = self.runtime.block_on(self.execute(case));
-        let failed = match result.outcome() {
+        let rendered = self
+            .fails(&result)
+            .then(|| report::render_failure(&result, &self.target_url()));
+        self.record(&mut vec![result]);
+        rendered.map_or(Ok(()), |text| Err(Failed::from(text)))
+    }
+
+    /// Whether a result fails its trial under this run's strictness.
+    fn fails(&self, result: &CaseResult) -> bool {
+        match result.outcome() {
             Outcome::Pass => false,
             Outcome::Warn => self.config.strict,
             Outcome::Fail | Outcome::Setup => true,
-        };
-        let rendered = failed.then(|| report::render_failure(&result, &self.target_url()));
+        }
+    }
+
+    /// Keeps `results` for the reports.
+    fn record(&self, results: &mut Vec<CaseResult>) {
         self.results
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(result);
-        rendered.map_or(Ok(()), |text| Err(Failed::from(text)))
+            .append(results);
     }
 
     /// Sends one case and judges the answer (also recording its `connection_id` run-wide).
