@@ -35,10 +35,25 @@ pub struct Deviation {
     pub clause: &'static str,
     /// What the deviating server does, in one line.
     pub description: &'static str,
-    pub(super) rewrite: &'static (dyn Rewrite + Sync),
+    rewrite: &'static (dyn Rewrite + Sync),
 }
 
 impl Deviation {
+    /// A catalogue entry: `rewrite` is the fault's or variant's arm of its `Rewrite` enum.
+    pub(super) const fn new(
+        name: &'static str,
+        clause: &'static str,
+        description: &'static str,
+        rewrite: &'static (dyn Rewrite + Sync),
+    ) -> Deviation {
+        Deviation {
+            name,
+            clause,
+            description,
+            rewrite,
+        }
+    }
+
     /// The level of [`Deviation::clause`]: what breaking it costs (MUST fails, SHOULD warns).
     pub fn level(&self) -> Level {
         clause::level_of(self.clause)

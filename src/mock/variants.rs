@@ -12,31 +12,17 @@ use serde_json::{Map, Value};
 use super::deviation::{object, reject, text, Answer, Deviation, Memory, Rewrite, Step};
 use crate::clause::REQUIRED_STRING_MEMBERS;
 
-const fn variant(
-    name: &'static str,
-    clause: &'static str,
-    description: &'static str,
-    rewrite: &'static Variant,
-) -> Deviation {
-    Deviation {
-        name,
-        clause,
-        description,
-        rewrite,
-    }
-}
-
 /// Every conformant variant.
 #[rustfmt::skip]
 pub const VARIANTS: &[Deviation] = &[
-    variant("ct-alias", "A2", "accepts service `ct` (any case) as an alias of CloudTable", &Variant::CtAlias),
-    variant("reject-unknown-members", "A5", "rejects members the spec does not list, in the body and in tags", &Variant::RejectUnknownMembers),
-    variant("reject-empty-strings", "A6", "rejects empty required strings and empty tag keys or values", &Variant::RejectEmptyStrings),
-    variant("reject-duplicate-names", "A9", "rejects a name it already created a connection for, with 400", &Variant::RejectDuplicateNames),
-    variant("error-extra-members", "resp.error.envelope", "error bodies add `request_id`, `is_success: false` and `message`", &Variant::ErrorExtraMembers),
-    variant("created-id-only", "A4", "201 carries only `connection_id` (no `is_success`, no `message`)", &Variant::CreatedIdOnly),
-    variant("charset-content-type", "resp.created.json", "every answer is labelled `application/json;charset=UTF-8`", &Variant::CharsetContentType),
-    variant("every-variant", "A9", "every choice above at once (A2, A4, A5, A6, A9, envelope, charset)", &Variant::Every),
+    Deviation::new("ct-alias", "A2", "accepts service `ct` (any case) as an alias of CloudTable", &Variant::CtAlias),
+    Deviation::new("reject-unknown-members", "A5", "rejects members the spec does not list, in the body and in tags", &Variant::RejectUnknownMembers),
+    Deviation::new("reject-empty-strings", "A6", "rejects empty required strings and empty tag keys or values", &Variant::RejectEmptyStrings),
+    Deviation::new("reject-duplicate-names", "A9", "rejects a name it already created a connection for, with 400", &Variant::RejectDuplicateNames),
+    Deviation::new("error-extra-members", "resp.error.envelope", "error bodies add `request_id`, `is_success: false` and `message`", &Variant::ErrorExtraMembers),
+    Deviation::new("created-id-only", "A4", "201 carries only `connection_id` (no `is_success`, no `message`)", &Variant::CreatedIdOnly),
+    Deviation::new("charset-content-type", "resp.created.json", "every answer is labelled `application/json;charset=UTF-8`", &Variant::CharsetContentType),
+    Deviation::new("every-variant", "A9", "every choice above at once (A2, A4, A5, A6, A9, envelope, charset)", &Variant::Every),
 ];
 
 /// The single variants [`Variant::Every`] applies, in order.
