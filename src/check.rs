@@ -350,6 +350,22 @@ fn check_error_envelope(response: &Response, found: &mut Findings) {
 }
 
 fn check_json_content_type(response: &Response, clause_id: &'static str, found: &mut Findings) {
+    let labels: Vec<&str> = response
+        .headers
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.as_str())
+        .collect();
+    if labels.len() > 1 {
+        found.push(
+            clause_id,
+            "/headers/content-type",
+            "one Content-Type, application/json",
+            format!("{labels:?}"),
+            "the answer carries more than one Content-Type",
+        );
+        return;
+    }
     let content_type = response.header("content-type");
     let essence = content_type
         .and_then(|value| value.split(';').next())
@@ -573,6 +589,20 @@ mod tests {
         let array = check(Expect::Accept, &answer(201, "application/json", "[]"));
         assert_eq!(clauses(&array), ["resp.created.json"]);
         assert_eq!(array.violations[0].actual, "an array: []");
+    }
+
+    #[test]
+    fn two_content_types_are_not_json() {
+        let mut twice = answer(201, "application/json", CREATED).unwrap();
+        twice
+            .headers
+            .push(("content-type".into(), "text/html; charset=utf-8".into()));
+        let verdict = check(Expect::Accept, &Ok(twice));
+        assert_eq!(clauses(&verdict), ["resp.created.json"]);
+        assert_eq!(
+            verdict.violations[0].actual,
+            r#"["application/json", "text/html; charset=utf-8"]"#
+        );
     }
 
     #[test]

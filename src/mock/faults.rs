@@ -8,7 +8,7 @@
 //! Each fault is one [`Fault`] arm of the [`Rewrite`] layer around the reference handler; the doc
 //! of each arm says which real bug it stands for.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use serde_json::{Map, Value};
 
 use super::deviation::{object, reject, text, Answer, Deviation, Memory, Rewrite, Step};
@@ -30,6 +30,7 @@ pub const FAULTS: &[Deviation] = &[
     Deviation::new("connection-id-unhyphenated", "resp.created.connection_id.type", "201 carries the UUID as 32 bare hex digits", &Fault::ConnectionIdUnhyphenated),
     Deviation::new("connection-id-reused", "resp.created.connection_id.unique", "every 201 carries the first `connection_id` again", &Fault::ConnectionIdReused),
     Deviation::new("created-text-plain", "resp.created.json", "201 is labelled `text/plain`", &Fault::CreatedTextPlain),
+    Deviation::new("created-second-content-type", "resp.created.json", "201 carries a second `Content-Type: text/html` after the JSON one", &Fault::CreatedSecondContentType),
     Deviation::new("created-empty-body", "resp.created.json", "201 has an empty body", &Fault::CreatedEmptyBody),
     Deviation::new("created-python-repr", "resp.created.json", "201 body is a Python dict repr, not JSON", &Fault::CreatedPythonRepr),
     Deviation::new("name-optional", "req.name.required", "accepts a body without `name`", &Fault::NameOptional),
@@ -84,6 +85,9 @@ pub(super) enum Fault {
     ConnectionIdReused,
     /// `return json.dumps(result)` with the framework's default content type.
     CreatedTextPlain,
+    /// A response filter that appends its own `Content-Type` instead of replacing it: two
+    /// conflicting labels where HTTP allows one, and clients disagree on which one wins.
+    CreatedSecondContentType,
     /// `Response.status(201).build()`: the entity was never attached.
     CreatedEmptyBody,
     /// `str(result)` instead of `json.dumps(result)`, labelled JSON.
@@ -274,6 +278,12 @@ impl Rewrite for Fault {
             }),
             Fault::CreatedTextPlain if answer.is_created() => {
                 answer.set_content_type("text/plain; charset=utf-8");
+            }
+            Fault::CreatedSecondContentType if answer.is_created() => {
+                answer.headers.append(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                );
             }
             Fault::CreatedEmptyBody if answer.is_created() => answer.body = Default::default(),
             Fault::CreatedPythonRepr if answer.is_created() => {
