@@ -13,7 +13,7 @@ use dli_conformance::check::Outcome;
 use dli_conformance::mock::{deviation, faults, variants};
 use dli_conformance::runner::{GenerateConfig, Run, RunConfig};
 use dli_conformance::target::{HttpTarget, Target, DEFAULT_PROJECT_ID};
-use dli_conformance::{case, generate, mock, report, selftest};
+use dli_conformance::{case, mock, report, selftest};
 
 #[derive(Parser)]
 #[command(
@@ -164,28 +164,20 @@ fn usage_error(message: String) -> ExitCode {
 }
 
 async fn serve_mock(args: MockArgs) -> ExitCode {
-    let listing = match (args.list_faults, args.list_variants) {
-        (true, _) => Some((faults::FAULTS, "clause broken")),
-        (_, true) => Some((variants::VARIANTS, "clause allowing it")),
-        _ => None,
+    let listing = if args.list_faults {
+        Some(deviation::listing(faults::FAULTS, "clause broken"))
+    } else if args.list_variants {
+        Some(deviation::listing(variants::VARIANTS, "clause allowing it"))
+    } else {
+        None
     };
-    if let Some((list, clause)) = listing {
-        println!("{:<28} {clause:<36} {:<6} description", "name", "level");
-        for deviation in list {
-            println!("{deviation}");
-        }
+    if let Some(listing) = listing {
+        print!("{listing}");
         return ExitCode::SUCCESS;
     }
-    let router = match (&args.fault, &args.variant) {
-        (Some(name), _) => match deviation::find(faults::FAULTS, name) {
-            Some(fault) => fault.router(),
-            None => return usage_error(format!("no fault {name:?} (see --list-faults)")),
-        },
-        (_, Some(name)) => match deviation::find(variants::VARIANTS, name) {
-            Some(variant) => variant.router(),
-            None => return usage_error(format!("no variant {name:?} (see --list-variants)")),
-        },
-        _ => mock::router(),
+    let router = match deviation::chosen_router(args.fault.as_deref(), args.variant.as_deref()) {
+        Ok(router) => router,
+        Err(message) => return usage_error(message),
     };
     let listen = &args.listen;
     let listener = match tokio::net::TcpListener::bind(listen).await {
@@ -206,11 +198,10 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
 }
 
 fn run_selftest(args: SelftestArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
-    let mut cases = match case::load_dir(&args.cases) {
+    let cases = match selftest::cases(&args.cases, args.seed, args.examples) {
         Ok(cases) => cases,
         Err(err) => return usage_error(err.to_string()),
     };
-    cases.extend(generate::sample_cases(args.seed, args.examples));
     let config = RunConfig {
         timeout: Duration::from_secs_f64(args.timeout),
         ..RunConfig::default()

@@ -12,12 +12,14 @@
 //! asserts the gate.
 
 use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::case::{Case, Source};
+use crate::case::{self, Case, LoadError, Source};
 use crate::check::Outcome;
 use crate::clause::Level;
+use crate::generate;
 use crate::mock::deviation::Deviation;
 use crate::mock::{self, faults, variants};
 use crate::runner::{CaseResult, Run, RunConfig};
@@ -114,6 +116,14 @@ impl Scoreboard {
     pub fn holds(&self) -> bool {
         self.scores.iter().all(Score::holds)
     }
+}
+
+/// The self-test's cases: every case file below `dir`, then `examples` generated cases per
+/// mutation class drawn with `seed` (see [`SEED`] and [`EXAMPLES_PER_CLASS`]).
+pub fn cases(dir: &Path, seed: u64, examples: usize) -> Result<Vec<Case>, LoadError> {
+    let mut cases = case::load_dir(dir)?;
+    cases.extend(generate::sample_cases(seed, examples));
+    Ok(cases)
 }
 
 /// Runs `cases` against the reference, every variant and every fault, concurrently (call it

@@ -11,16 +11,17 @@ use std::time::Duration;
 
 use dli_conformance::mock::{faults, variants};
 use dli_conformance::runner::RunConfig;
-use dli_conformance::{case, generate, selftest};
+use dli_conformance::selftest;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_fault_is_flagged_and_no_variant_is() {
     let cases_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
-    let mut cases = case::load_dir(cases_dir.as_ref()).expect("the case files load");
-    cases.extend(generate::sample_cases(
+    let cases = selftest::cases(
+        cases_dir.as_ref(),
         selftest::SEED,
         selftest::EXAMPLES_PER_CLASS,
-    ));
+    )
+    .expect("the case files load");
     let config = RunConfig {
         timeout: Duration::from_secs(2),
         ..RunConfig::default()

@@ -91,6 +91,33 @@ pub fn find(list: &'static [Deviation], name: &str) -> Option<&'static Deviation
     list.iter().find(|deviation| deviation.name == name)
 }
 
+/// What `mock --fault`/`--variant` serves: the named fault, else the named variant, else the
+/// reference. An unknown name is an error that says where the names are listed.
+pub fn chosen_router(fault: Option<&str>, variant: Option<&str>) -> Result<Router, String> {
+    match (fault, variant) {
+        (Some(name), _) => find(super::faults::FAULTS, name)
+            .map(Deviation::router)
+            .ok_or_else(|| format!("no fault {name:?} (see --list-faults)")),
+        (None, Some(name)) => find(super::variants::VARIANTS, name)
+            .map(Deviation::router)
+            .ok_or_else(|| format!("no variant {name:?} (see --list-variants)")),
+        (None, None) => Ok(super::router()),
+    }
+}
+
+/// The `--list-faults` / `--list-variants` text: a header naming the clause column
+/// `clause_header`, then one [`Deviation`] a line.
+pub fn listing(list: &[Deviation], clause_header: &str) -> String {
+    let header = format!(
+        "{:<28} {clause_header:<36} {:<6} description",
+        "name", "level"
+    );
+    std::iter::once(header)
+        .chain(list.iter().map(Deviation::to_string))
+        .map(|line| line + "\n")
+        .collect()
+}
+
 /// What a deviation does before the reference handler sees the request.
 pub(super) enum Step {
     /// Pass the request on unchanged.
