@@ -2,8 +2,10 @@
 //!
 //! Case files, checker violations, reports and the mock's error messages all name rules by these
 //! ids; the loader rejects any id that is not listed here, and a test cross-checks this table
-//! against `CLAUSES.md` so the two cannot drift apart. Ambiguities (`A1`..`A9`) are listed as
-//! MAY clauses: the suite records what a server chose there and never fails it.
+//! against `CLAUSES.md` (a copy ships in `tests/spec/`, itself checked against the project's
+//! `shared/spec/` when that sits beside the checkout) so the two cannot drift apart.
+//! Ambiguities (`A1`..`A9`) are listed as MAY clauses: the suite records what a server chose
+//! there and never fails it.
 
 use std::fmt;
 
@@ -235,12 +237,26 @@ mod tests {
         assert_eq!(ids.len(), CLAUSES.len());
     }
 
+    /// The copy of `CLAUSES.md` this crate was written against.
+    const VENDORED: &str = include_str!("../tests/spec/CLAUSES.md");
+
+    /// The vendored copy is the project's `shared/spec/CLAUSES.md`, where that sits beside the
+    /// checkout (as in CI): a changed spec fails here until the table and the copy follow it.
+    #[test]
+    fn vendored_spec_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spec/CLAUSES.md");
+        match std::fs::read_to_string(path) {
+            Ok(current) => assert!(
+                current == VENDORED,
+                "{path} changed: update tests/spec/CLAUSES.md and the table in src/clause.rs"
+            ),
+            Err(_) => eprintln!("note: {path} not found; checked the vendored copy only"),
+        }
+    }
+
     #[test]
     fn table_matches_clauses_md() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spec/CLAUSES.md");
-        let Ok(text) = std::fs::read_to_string(path) else {
-            panic!("{path} is missing: the spec must sit beside the checkout");
-        };
+        let text = VENDORED;
         let mut in_spec = Vec::new();
         for line in text.lines().filter(|line| line.starts_with("| `")) {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
