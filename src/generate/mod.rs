@@ -2,5 +2,7 @@
 //!
 //! [`oracle`] computes, from the clause model alone, what a conformant server does with a body;
 //! the property strategies and the fuzz targets lean on it for their expectations.
+//! [`structured`] shapes arbitrary bytes into create bodies along the spec's edges.
 
 pub mod oracle;
+pub mod structured;
