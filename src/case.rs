@@ -55,7 +55,7 @@ use serde_json::{Map, Value};
 use crate::clause;
 
 /// What a conformant server does with a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "lowercase")]
 pub enum Expect {
     /// 201 with the success shape.

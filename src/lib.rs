@@ -23,6 +23,8 @@
 pub mod case;
 pub mod check;
 pub mod clause;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod generate;
 pub mod mock;
 pub mod report;
