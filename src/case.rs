@@ -39,7 +39,9 @@
 //! Anywhere inside `request.body`, `patch.set` or `body`, the object
 //! `{"$string": {"prefix": P, "fill": F, "chars": N}}` stands for the string `P` followed by `F`
 //! repeated (and cut) until the whole string is exactly `N` characters (Unicode scalar values).
-//! `prefix` defaults to `""`; `fill` must not be empty; `N` must be at least the length of `P`.
+//! `prefix` defaults to `""`; `fill` must not be empty; `N` must be at least the length of `P`
+//! and at most [`TEMPLATE_MAX_CHARS`], and the bodies of one file add up to at most
+//! [`FILE_BODY_MAX_BYTES`], so a few bytes of case file can never expand into gigabytes.
 //! So a 513-character url is `{"$string": {"prefix": "https://", "fill": "a", "chars": 513}}`.
 //!
 //! JSON members keep the order they are written in, so the bytes sent are predictable.
@@ -55,8 +57,15 @@ use serde_json::{Map, Value};
 
 use crate::clause;
 
+/// The longest string a `$string` template may stand for (1 Mi characters: longer bodies than
+/// any target reads in full, [`crate::target::BODY_CAP`]).
+pub const TEMPLATE_MAX_CHARS: usize = 1 << 20;
+
+/// The most body bytes the cases of one file may add up to (64 MiB).
+pub const FILE_BODY_MAX_BYTES: usize = 64 << 20;
+
 /// What a conformant server does with a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "lowercase")]
 pub enum Expect {
     /// 201 with the success shape.
@@ -322,6 +331,7 @@ pub fn parse_file(path: &Path, id_prefix: &str, text: &str) -> Result<Vec<Case>,
     })?;
     let mut cases = Vec::new();
     let mut names_seen: HashMap<String, usize> = HashMap::new();
+    let mut body_bytes = 0;
     for raw_group in groups {
         let group_line = line_of(text, raw_group);
         let group: GroupFile = serde_json::from_str(raw_group.get())
@@ -367,6 +377,13 @@ pub fn parse_file(path: &Path, id_prefix: &str, text: &str) -> Result<Vec<Case>,
                 }
             }
             let body = test_body(&base_body, &test).map_err(|message| fail(line, message))?;
+            body_bytes += body.len();
+            if body_bytes > FILE_BODY_MAX_BYTES {
+                return Err(fail(
+                    line,
+                    format!("the file's bodies add up to over {FILE_BODY_MAX_BYTES} bytes"),
+                ));
+            }
             cases.push(Case {
                 id: format!("{id_prefix}/{}", test.name),
                 description: format!("{}: {}", group.description, test.description),
@@ -530,6 +547,12 @@ fn render_template(template: &StringTemplate) -> Result<String, String> {
     if template.fill.is_empty() {
         return Err("$string: `fill` must not be empty".into());
     }
+    if template.chars > TEMPLATE_MAX_CHARS {
+        return Err(format!(
+            "$string: `chars` is {} but at most {TEMPLATE_MAX_CHARS} are allowed",
+            template.chars
+        ));
+    }
     if template.chars < prefix_chars {
         return Err(format!(
             "$string: `chars` is {} but the prefix alone has {prefix_chars} characters",
@@ -614,6 +637,36 @@ mod tests {
         assert_eq!(
             std::str::from_utf8(&cases[0].body).unwrap(),
             r#"{"url":"abééé","tags":null}"#
+        );
+    }
+
+    /// Found by the `case_file` fuzz target: `"chars": 99999999999` made the loader allocate
+    /// 100 GB (an abort, not a load error); many near-limit templates times many tests did too.
+    #[test]
+    fn templates_cannot_expand_without_bound() {
+        let template = |chars: usize| {
+            format!(
+                "{GROUP_HEAD}      {{\"name\": \"a\", \"description\": \"d\", \"expect\": \"reject\", \"patch\": {{\"set\": {{\"url\": {{\"$string\": {{\"fill\": \"a\", \"chars\": {chars}}}}}}}}}}}\n    ]\n  }}\n]\n"
+            )
+        };
+        assert_eq!(parse(&template(TEMPLATE_MAX_CHARS)).unwrap().len(), 1);
+        let err = parse(&template(99_999_999_999)).unwrap_err();
+        assert_eq!(err.line, Some(7));
+        assert!(err.message.contains("at most 1048576"), "{err}");
+
+        let big = r#"{"$string": {"fill": "a", "chars": 1048576}}"#;
+        let tests: Vec<String> = (0..70)
+            .map(|i| format!(r#"{{"name": "t{i}", "description": "d", "expect": "reject"}}"#))
+            .collect();
+        let text = format!(
+            "[{{\"description\": \"g\", \"clauses\": [\"req.url.max-length\"], \"request\": {{\"body\": {{\"url\": {big}}}}},\n\"tests\": [{}]}}]",
+            tests.join(",\n")
+        );
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.case_id.as_deref(), Some("t/t63"));
+        assert!(
+            err.message.contains("add up to over 67108864 bytes"),
+            "{err}"
         );
     }
 

@@ -7,9 +7,12 @@
 //! A class's data depends only on the run seed and the class name (ChaCha, seeded per class), so
 //! the same `--seed` gives the same bytes whatever filter or concurrency is used. [`Sample`]
 //! keeps each example's proptest value tree, so a failing example can be shrunk.
+//! [`structured`] shapes arbitrary bytes (the fuzz targets') into create bodies along the spec's
+//! edges.
 
 pub mod oracle;
 pub mod strategies;
+pub mod structured;
 
 use std::time::{Duration, Instant};
 

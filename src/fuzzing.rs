@@ -1,0 +1,284 @@
+//! Fuzz oracles: one function per cargo-fuzz target of `fuzz/fuzz_targets/`.
+//!
+//! Each takes its target's input (bytes, or an `Arbitrary` value), runs it through the stage
+//! under test (the [`case`] loader, the [`check`]er, the reference [`mock`] in-process) and panics
+//! only when a promise of that stage breaks: the loader always gives cases or an error with a line,
+//! the checker is deterministic and passes only the status a case wants, the mock answers every
+//! body the way the [`oracle`] says a conformant server does. A mock failure panics with the
+//! report's compiler-style rendering, curl line included. The targets themselves only name their
+//! input type and call one of these; the generators they use live in [`crate::generate`].
+
+use std::path::Path;
+
+use bytes::Bytes;
+
+use crate::case::{self, Case, Expect, Source};
+use crate::check::{self, Outcome};
+use crate::generate::oracle;
+use crate::generate::structured::StructuredBody;
+use crate::mock;
+use crate::report;
+use crate::runner::CaseResult;
+use crate::target::{self, InProcess, Request, Response, Target, TransportError};
+
+thread_local! {
+    /// One current-thread runtime per fuzzing thread, built on first use.
+    static RUNTIME: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime builds");
+}
+
+/// Target `case_file`: any bytes as a case file. The loader never panics; on UTF-8 text it gives
+/// cases or an error whose line lies inside the text.
+pub fn case_file(data: &[u8]) {
+    let path = Path::new("cases/fuzzed.json");
+    let Ok(text) = std::str::from_utf8(data) else {
+        let _ = case::parse_file(path, "fuzzed", &String::from_utf8_lossy(data));
+        return;
+    };
+    let lines = text.matches('\n').count() + 1;
+    let in_text = |line: usize| (1..=lines).contains(&line);
+    match case::parse_file(path, "fuzzed", text) {
+        Ok(cases) => {
+            for case in cases {
+                assert!(case.id.starts_with("fuzzed/"), "case id {:?}", case.id);
+                let Source::File { line, .. } = case.source else {
+                    panic!("the loader made a generated case: {}", case.source);
+                };
+                assert!(in_text(line), "{} of {lines} lines", case.source);
+            }
+        }
+        Err(err) => {
+            let line = err.line.unwrap_or_else(|| panic!("no line in {err}"));
+            assert!(in_text(line), "line {line} of {lines} in {err}");
+        }
+    }
+}
+
+/// Input of `check_response`: an expectation and an answer (or none), read from bytes as
+/// `<expect> <status>[ truncated]`, `name: value` header lines, a blank line, then the body.
+///
+/// Reading is lenient so that every input means something: an unknown expect is `either`, a
+/// status that is not a number means no answer came (the rest of the line is why), a header line
+/// without `:` is a name with an empty value, no blank line means no body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exchange {
+    /// What the case wants.
+    pub expect: Expect,
+    /// The answer, or why none came.
+    pub answer: Result<Response, TransportError>,
+}
+
+impl Exchange {
+    /// Reads an exchange from any bytes (see [`Exchange`]).
+    pub fn parse(data: &[u8]) -> Exchange {
+        let (head, body) = match data.windows(2).position(|pair| pair == b"\n\n") {
+            Some(at) => (&data[..at], &data[at + 2..]),
+            None => (data, &[][..]),
+        };
+        let head = String::from_utf8_lossy(head);
+        let mut lines = head.split('\n');
+        let mut first = lines.next().unwrap_or_default().splitn(3, ' ');
+        let expect = match first.next().unwrap_or_default() {
+            "accept" => Expect::Accept,
+            "reject" => Expect::Reject,
+            _ => Expect::Either,
+        };
+        let status = first.next().unwrap_or_default();
+        let rest = first.next().unwrap_or_default();
+        let Ok(status) = status.parse::<u16>() else {
+            let why = format!("{status} {rest}");
+            return Exchange {
+                expect,
+                answer: Err(TransportError::Broken(why)),
+            };
+        };
+        let headers = lines
+            .map(|line| match line.split_once(':') {
+                Some((name, value)) => (name.to_owned(), value.trim_start().to_owned()),
+                None => (line.to_owned(), String::new()),
+            })
+            .collect();
+        let answer = Ok(Response {
+            status,
+            headers,
+            body: Bytes::copy_from_slice(body),
+            body_truncated: rest == "truncated",
+        });
+        Exchange { expect, answer }
+    }
+
+    /// Writes the exchange in the form [`Exchange::parse`] reads.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match &self.answer {
+            Err(error) => format!("{} none {error}", self.expect).into_bytes(),
+            Ok(response) => {
+                let mut text = format!("{} {}", self.expect, response.status);
+                if response.body_truncated {
+                    text.push_str(" truncated");
+                }
+                for (name, value) in &response.headers {
+                    text.push_str(&format!("\n{name}: {value}"));
+                }
+                let mut bytes = text.into_bytes();
+                bytes.extend_from_slice(b"\n\n");
+                bytes.extend_from_slice(&response.body);
+                bytes
+            }
+        }
+    }
+}
+
+/// Target `check_response`: the checker never panics, judges the same answer the same way twice,
+/// and passes an answer only when its status is the one the expectation wants.
+pub fn check_response(data: &[u8]) {
+    let Exchange { expect, answer } = Exchange::parse(data);
+    let verdict = check::check(expect, &answer);
+    assert_eq!(verdict, check::check(expect, &answer), "not deterministic");
+    if verdict.outcome() == Outcome::Pass {
+        let status = answer.as_ref().map(|response| response.status);
+        let wanted = match expect {
+            Expect::Accept => status == Ok(201),
+            Expect::Reject => status == Ok(400),
+            Expect::Either => matches!(status, Ok(201 | 400)),
+        };
+        assert!(wanted, "{verdict:?} passed {status:?} for {expect}");
+    }
+}
+
+/// Target `mock_raw_body`: the mock answers any body as the oracle says (never 5xx, never panics).
+/// The bytes up to the first newline are the `Content-Type` (none is sent when they are empty
+/// or not a valid header value); the rest is the body.
+pub fn mock_raw_body(data: &[u8]) {
+    let (content_type, body) = match data.iter().position(|&b| b == b'\n') {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (&[][..], data),
+    };
+    let mut request = Request::create_connection(target::DEFAULT_PROJECT_ID, body.to_vec().into());
+    request.headers = std::str::from_utf8(content_type)
+        .ok()
+        .filter(|value| !value.is_empty() && http::HeaderValue::from_str(value).is_ok())
+        .map(|value| ("Content-Type".to_owned(), value.to_owned()))
+        .into_iter()
+        .collect();
+    mock_meets_oracle(request);
+}
+
+/// Target `mock_structured`: the mock and the oracle agree on a structured body (differential).
+pub fn mock_structured(body: &StructuredBody) {
+    let request = Request::create_connection(target::DEFAULT_PROJECT_ID, body.to_bytes().into());
+    mock_meets_oracle(request);
+}
+
+/// Seed inputs built from one hand-written case, as `(target, bytes)`: its body for
+/// `mock_raw_body` (as JSON) and `mock_structured` (as raw bytes to shape), and the mock's
+/// answer to it for `check_response` (its random `connection_id` replaced by a fixed UUID, so
+/// the seeds are the same on every machine). `case_file` is seeded with the case files.
+pub fn seeds(case: &Case) -> Vec<(&'static str, Vec<u8>)> {
+    let request = Request::create_connection(target::DEFAULT_PROJECT_ID, case.body.clone());
+    let answer = send_to_mock(&request).map(|mut response| {
+        if let Some(id) = check::check(case.expect, &Ok(response.clone())).connection_id {
+            let fixed = String::from_utf8_lossy(&response.body)
+                .replace(&id, "00000000-0000-4000-8000-000000000000");
+            response.body = Bytes::from(fixed.into_bytes());
+            response
+                .headers
+                .retain(|(name, _)| name != "content-length");
+            response
+                .headers
+                .push(("content-length".into(), response.body.len().to_string()));
+        }
+        response
+    });
+    let exchange = Exchange {
+        expect: case.expect,
+        answer,
+    };
+    let mut raw_body = b"application/json\n".to_vec();
+    raw_body.extend_from_slice(&case.body);
+    vec![
+        ("check_response", exchange.to_bytes()),
+        ("mock_raw_body", raw_body),
+        ("mock_structured", case.body.to_vec()),
+    ]
+}
+
+/// Sends `request` to a fresh mock, so no store grows across runs.
+fn send_to_mock(request: &Request) -> Result<Response, TransportError> {
+    let target = InProcess::new(mock::router());
+    RUNTIME.with(|runtime| runtime.block_on(target.send(request)))
+}
+
+/// Sends `request` to a fresh mock and panics with a rendered failure unless the answer passes
+/// the checker against the oracle's expectation. Bodies over the mock's [`mock::BODY_LIMIT`]
+/// are skipped: the mock answers them 413, as a gateway would.
+fn mock_meets_oracle(request: Request) {
+    if request.body.len() > mock::BODY_LIMIT {
+        return;
+    }
+    let expectation = oracle::expectation(&request.body);
+    let answer = send_to_mock(&request);
+    let verdict = check::check(expectation.expect, &answer);
+    if verdict.outcome() != Outcome::Pass {
+        let result = CaseResult {
+            id: "fuzzed".into(),
+            clauses: expectation.clauses,
+            expect: expectation.expect,
+            source: Source::File {
+                path: "fuzz-input".into(),
+                line: 1,
+            },
+            request,
+            response: answer.ok(),
+            verdict,
+        };
+        panic!(
+            "the mock and the oracle disagree\n{}",
+            report::render_failure(&result, &InProcess::new(mock::router()).base_url())
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_seed_passes_its_target() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
+        for case in case::load_dir(dir.as_ref()).unwrap() {
+            for (target, bytes) in seeds(&case) {
+                match target {
+                    "check_response" => check_response(&bytes),
+                    "mock_raw_body" => mock_raw_body(&bytes),
+                    _ => {
+                        let u = arbitrary::Unstructured::new(&bytes);
+                        mock_structured(&arbitrary::Arbitrary::arbitrary_take_rest(u).unwrap())
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn exchanges_read_back_what_they_write() {
+        let exchange =
+            Exchange::parse(b"reject 400 truncated\ncontent-type: application/json\nx\n\n{}\n\n");
+        let Ok(response) = &exchange.answer else {
+            panic!("{exchange:?}");
+        };
+        assert_eq!(exchange.expect, Expect::Reject);
+        assert!(response.body_truncated);
+        assert_eq!(response.header("Content-Type"), Some("application/json"));
+        assert_eq!(response.header("x"), Some(""));
+        assert_eq!(&response.body[..], b"{}\n\n");
+        assert_eq!(Exchange::parse(&exchange.to_bytes()), exchange);
+        let none = Exchange::parse(b"accept none timed out");
+        assert_eq!(
+            none.answer,
+            Err(TransportError::Broken("none timed out".into()))
+        );
+        assert_eq!(Exchange::parse(&none.to_bytes()).expect, Expect::Accept);
+    }
+}

@@ -1,0 +1,657 @@
+//! Structured create bodies: an [`Arbitrary`] description of a request body, then its bytes.
+//!
+//! [`StructuredBody`] takes unstructured bytes (from a fuzzer, or any other source of
+//! randomness) and gives a create body shaped where the spec has edges: each member present,
+//! absent or of another JSON type; strings empty, arbitrary or 500..=530 characters long in
+//! one- to four-byte UTF-8 characters (around `req.url.max-length`); every listed service in
+//! every casing, plus near misses (spaces, dropped or added characters, look-alike letters, the
+//! long s whose upper case is `S`); tag lists of any shape; unknown members. The bytes go to a
+//! target, the [`oracle`](super::oracle) says what a conformant server does with them. Its
+//! `Debug` prints a case file (see [`crate::case`]) holding the body, so a failing input can be
+//! pasted into `cases/regressions/` as it is. Variants are ordered so that running out of
+//! input bytes gives the valid shape, and a member has the type the spec asks for three times
+//! in four: inputs lean valid, where a server has the most to get right.
+
+use std::fmt;
+
+use arbitrary::Arbitrary;
+use serde_json::{json, Map, Value};
+
+use crate::clause::SERVICES;
+
+/// A create body, member by member.
+#[derive(Arbitrary, Clone, PartialEq)]
+pub struct StructuredBody {
+    /// `name`.
+    pub name: Member<Text>,
+    /// `service`.
+    pub service: Member<Service>,
+    /// `security_group_id`.
+    pub security_group_id: Member<Text>,
+    /// `network_id`.
+    pub network_id: Member<Text>,
+    /// `url`.
+    pub url: Member<Text>,
+    /// `tags`.
+    pub tags: Member<Vec<Tag>>,
+    /// Members the spec does not name, added after the known ones.
+    pub unknown: Vec<Unknown>,
+}
+
+/// A member's presence and JSON type: the kind the spec asks for three times in four.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Member<T> {
+    /// The kind of value the spec asks for.
+    Value(T),
+    /// Left out.
+    Absent,
+    /// A value of another JSON type.
+    Other(OtherJson),
+}
+
+/// A JSON value that is not a string.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum OtherJson {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// An integer.
+    Integer(i64),
+    /// A number with a fraction: the value divided by 100.
+    Fraction(i32),
+    /// An array of strings.
+    Array(Vec<String>),
+    /// An object of string members.
+    Object(Vec<(String, String)>),
+}
+
+/// A string value.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum Text {
+    /// A short, non-empty ASCII id made from the number, e.g. `dlic-0000002a`.
+    Id(u32),
+    /// Any string.
+    Plain(String),
+    /// `""` (A6).
+    Empty,
+    /// A long string, around the url's 512-character limit.
+    Long(Long),
+}
+
+/// A string of 500..=530 characters: an optional `https://` prefix, then a fill repeated.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub struct Long {
+    /// Characters beyond 500 (taken modulo 31).
+    pub extra: u8,
+    /// What the string is made of after the prefix.
+    pub fill: Fill,
+    /// Whether it starts with `https://`.
+    pub https: bool,
+}
+
+/// What a [`Long`] string repeats.
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// `a`: one byte a character.
+    Ascii,
+    /// `é`: two bytes.
+    TwoBytes,
+    /// `中`: three bytes.
+    ThreeBytes,
+    /// `😀`: four bytes.
+    FourBytes,
+    /// `aé中😀`: all four widths.
+    Mixed,
+    /// `e` and a combining acute accent: one visible letter, two characters.
+    Combining,
+}
+
+/// A `service` string.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum Service {
+    /// A listed value in some casing (valid).
+    Listed(Listed, Casing),
+    /// A listed value in some casing, then broken a little.
+    NearMiss(Listed, Casing, NearMiss),
+    /// The page example's `ct` (A2).
+    Ct(Casing),
+    /// `""` (A6).
+    Empty,
+    /// Any string.
+    Other(String),
+}
+
+/// One of the listed services, in the order of [`SERVICES`].
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    /// `CloudTable`.
+    CloudTable,
+    /// `CloudTable.OpenTSDB`.
+    CloudTableOpenTsdb,
+    /// `MRS.OPENTSDB`.
+    MrsOpenTsdb,
+    /// `DWS`.
+    Dws,
+    /// `RDS`.
+    Rds,
+    /// `CSS`.
+    Css,
+}
+
+/// How a listed value is cased.
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Casing {
+    /// As the page spells it.
+    AsListed,
+    /// All lower case.
+    Lower,
+    /// All upper case.
+    Upper,
+    /// Letter `i` swapped to the other case when bit `i % 32` is set.
+    Toggled(u32),
+}
+
+/// A small change that takes a listed value off the list (or, for the long s, to a MAY).
+#[derive(Arbitrary, Debug, Clone, PartialEq, Eq)]
+pub enum NearMiss {
+    /// A space before.
+    LeadingSpace,
+    /// A space after.
+    TrailingSpace,
+    /// The character at this index (modulo the length) left out.
+    Drop(u8),
+    /// This character inserted at this index (modulo the length + 1).
+    Insert(u8, char),
+    /// The character at this index (modulo the length) replaced by this one.
+    Replace(u8, char),
+    /// Every `s`/`S` replaced by the long s `ſ`, whose upper case is `S`.
+    LongS,
+    /// Latin letters replaced by their Cyrillic look-alikes where one exists.
+    Cyrillic,
+    /// Every character in its full-width form.
+    FullWidth,
+    /// A NUL character after.
+    Nul,
+    /// `.` replaced by `_`.
+    DotToUnderscore,
+    /// The value twice.
+    Doubled,
+    /// Another listed value after a comma.
+    Joined(Listed),
+}
+
+/// One entry of `tags`.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum Tag {
+    /// An object with `key` and `value` (each may be absent or mistyped) and extra members.
+    Pair {
+        /// `key`.
+        key: Member<Text>,
+        /// `value`.
+        value: Member<Text>,
+        /// Members a tag does not have.
+        unknown: Vec<Unknown>,
+    },
+    /// Not an object.
+    Other(OtherJson),
+}
+
+/// A member the spec does not name.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub struct Unknown {
+    /// Its name.
+    pub name: UnknownName,
+    /// Its value (left out when absent).
+    pub value: Member<Text>,
+}
+
+/// The name of a member the spec does not name.
+#[derive(Arbitrary, Debug, Clone, PartialEq)]
+pub enum UnknownName {
+    /// `description`, which the newer page revisions use for other APIs.
+    Description,
+    /// A known member's name in upper case (`NAME`, `URL`...): a different member in JSON.
+    Shouted(KnownName),
+    /// A known member's name with a leading capital (`Name`, `Service`...).
+    Capitalised(KnownName),
+    /// Any name; it replaces a known member when it happens to equal one.
+    Any(String),
+}
+
+/// A member name the spec does give.
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnownName {
+    /// `name`.
+    Name,
+    /// `service`.
+    Service,
+    /// `security_group_id`.
+    SecurityGroupId,
+    /// `network_id`.
+    NetworkId,
+    /// `url`.
+    Url,
+    /// `tags`.
+    Tags,
+    /// `key` (of a tag).
+    Key,
+    /// `value` (of a tag).
+    Value,
+}
+
+impl<'a, T: Arbitrary<'a>> Arbitrary<'a> for Member<T> {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(match u.int_in_range(0..=7u8)? {
+            0..=5 => Member::Value(u.arbitrary()?),
+            6 => Member::Absent,
+            _ => Member::Other(u.arbitrary()?),
+        })
+    }
+}
+
+impl StructuredBody {
+    /// The body's bytes as sent: compact JSON, members in declaration order.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.to_json(Strings::Expanded)).expect("a JSON value serializes")
+    }
+
+    /// The body as JSON; long strings either written out or as case-file `$string` templates.
+    fn to_json(&self, strings: Strings) -> Value {
+        let mut body = Map::new();
+        let text = |t: &Text| t.to_json(strings);
+        put(&mut body, "name", &self.name, text);
+        put(&mut body, "service", &self.service, |s| {
+            Value::String(s.to_string())
+        });
+        put(
+            &mut body,
+            "security_group_id",
+            &self.security_group_id,
+            text,
+        );
+        put(&mut body, "network_id", &self.network_id, text);
+        put(&mut body, "url", &self.url, text);
+        put(&mut body, "tags", &self.tags, |tags| {
+            Value::Array(tags.iter().map(|tag| tag.to_json(strings)).collect())
+        });
+        put_unknown(&mut body, &self.unknown, strings);
+        Value::Object(body)
+    }
+}
+
+/// How long strings are written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Strings {
+    /// In full, as sent.
+    Expanded,
+    /// As `{"$string": {...}}` templates, as a case file writes them.
+    Templates,
+}
+
+fn put<T>(
+    body: &mut Map<String, Value>,
+    member: &str,
+    value: &Member<T>,
+    json: impl Fn(&T) -> Value,
+) {
+    let value = match value {
+        Member::Value(value) => json(value),
+        Member::Absent => return,
+        Member::Other(other) => other.to_json(),
+    };
+    body.insert(member.to_owned(), value);
+}
+
+fn put_unknown(body: &mut Map<String, Value>, unknown: &[Unknown], strings: Strings) {
+    for member in unknown {
+        put(body, &member.name.to_string(), &member.value, |t| {
+            t.to_json(strings)
+        });
+    }
+}
+
+impl OtherJson {
+    fn to_json(&self) -> Value {
+        match self {
+            OtherJson::Null => Value::Null,
+            OtherJson::Bool(flag) => Value::Bool(*flag),
+            OtherJson::Integer(number) => json!(number),
+            OtherJson::Fraction(hundredths) => json!(f64::from(*hundredths) / 100.0),
+            OtherJson::Array(items) => json!(items),
+            OtherJson::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl Text {
+    fn to_json(&self, strings: Strings) -> Value {
+        match self {
+            Text::Id(number) => Value::String(format!("dlic-{number:08x}")),
+            Text::Plain(text) => Value::String(text.clone()),
+            Text::Empty => Value::String(String::new()),
+            Text::Long(long) if strings == Strings::Templates => json!({"$string": {
+                "prefix": long.prefix(), "fill": long.fill.text(), "chars": long.chars()
+            }}),
+            Text::Long(long) => Value::String(long.render()),
+        }
+    }
+}
+
+impl Long {
+    /// Its length in characters: 500..=530.
+    pub fn chars(&self) -> usize {
+        500 + usize::from(self.extra % 31)
+    }
+
+    fn prefix(&self) -> &'static str {
+        if self.https {
+            "https://"
+        } else {
+            ""
+        }
+    }
+
+    /// The string itself.
+    pub fn render(&self) -> String {
+        let prefix = self.prefix();
+        let fill = self.fill.text().chars().cycle();
+        prefix.chars().chain(fill).take(self.chars()).collect()
+    }
+}
+
+impl Fill {
+    fn text(self) -> &'static str {
+        match self {
+            Fill::Ascii => "a",
+            Fill::TwoBytes => "é",
+            Fill::ThreeBytes => "中",
+            Fill::FourBytes => "😀",
+            Fill::Mixed => "aé中😀",
+            Fill::Combining => "e\u{301}",
+        }
+    }
+}
+
+impl Listed {
+    fn text(self) -> &'static str {
+        SERVICES[self as usize]
+    }
+}
+
+impl Casing {
+    fn apply(self, text: &str) -> String {
+        match self {
+            Casing::AsListed => text.to_owned(),
+            Casing::Lower => text.to_lowercase(),
+            Casing::Upper => text.to_uppercase(),
+            Casing::Toggled(bits) => text
+                .chars()
+                .enumerate()
+                .map(|(index, c)| {
+                    if bits & (1 << (index % 32)) == 0 {
+                        c
+                    } else if c.is_ascii_uppercase() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c.to_ascii_uppercase()
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+impl NearMiss {
+    fn apply(&self, text: &str) -> String {
+        let mut chars: Vec<char> = text.chars().collect();
+        let at = |index: u8, len: usize| usize::from(index) % len.max(1);
+        match self {
+            NearMiss::LeadingSpace => chars.insert(0, ' '),
+            NearMiss::TrailingSpace => chars.push(' '),
+            NearMiss::Drop(index) => {
+                let index = at(*index, chars.len());
+                chars.remove(index);
+            }
+            NearMiss::Insert(index, c) => {
+                let index = at(*index, chars.len() + 1);
+                chars.insert(index, *c);
+            }
+            NearMiss::Replace(index, c) => {
+                let index = at(*index, chars.len());
+                chars[index] = *c;
+            }
+            NearMiss::LongS => {
+                for c in &mut chars {
+                    if c.eq_ignore_ascii_case(&'s') {
+                        *c = 'ſ';
+                    }
+                }
+            }
+            NearMiss::Cyrillic => {
+                for c in &mut chars {
+                    *c = cyrillic_look_alike(*c).unwrap_or(*c);
+                }
+            }
+            NearMiss::FullWidth => {
+                for c in &mut chars {
+                    if c.is_ascii_graphic() {
+                        *c = char::from_u32(u32::from(*c) - 0x21 + 0xFF01).unwrap_or(*c);
+                    }
+                }
+            }
+            NearMiss::Nul => chars.push('\0'),
+            NearMiss::DotToUnderscore => {
+                for c in &mut chars {
+                    if *c == '.' {
+                        *c = '_';
+                    }
+                }
+            }
+            NearMiss::Doubled => return text.repeat(2),
+            NearMiss::Joined(other) => return format!("{text},{}", other.text()),
+        }
+        chars.into_iter().collect()
+    }
+}
+
+/// The Cyrillic letter that looks like Latin `c`, if any.
+fn cyrillic_look_alike(c: char) -> Option<char> {
+    Some(match c {
+        'A' => 'А',
+        'B' => 'В',
+        'C' => 'С',
+        'O' => 'О',
+        'P' => 'Р',
+        'S' => 'Ѕ',
+        'T' => 'Т',
+        'a' => 'а',
+        'c' => 'с',
+        'e' => 'е',
+        'o' => 'о',
+        'p' => 'р',
+        's' => 'ѕ',
+        _ => return None,
+    })
+}
+
+impl fmt::Display for Service {
+    /// The `service` string the variant stands for.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Service::Listed(listed, casing) => f.write_str(&casing.apply(listed.text())),
+            Service::NearMiss(listed, casing, miss) => {
+                f.write_str(&miss.apply(&casing.apply(listed.text())))
+            }
+            Service::Ct(casing) => f.write_str(&casing.apply("ct")),
+            Service::Empty => Ok(()),
+            Service::Other(text) => f.write_str(text),
+        }
+    }
+}
+
+impl Tag {
+    fn to_json(&self, strings: Strings) -> Value {
+        match self {
+            Tag::Pair {
+                key,
+                value,
+                unknown,
+            } => {
+                let mut tag = Map::new();
+                put(&mut tag, "key", key, |t| t.to_json(strings));
+                put(&mut tag, "value", value, |t| t.to_json(strings));
+                put_unknown(&mut tag, unknown, strings);
+                Value::Object(tag)
+            }
+            Tag::Other(other) => other.to_json(),
+        }
+    }
+}
+
+impl fmt::Display for UnknownName {
+    /// The member name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnknownName::Description => f.write_str("description"),
+            UnknownName::Shouted(known) => f.write_str(&known.text().to_uppercase()),
+            UnknownName::Capitalised(known) => {
+                let text = known.text();
+                write!(f, "{}{}", text[..1].to_uppercase(), &text[1..])
+            }
+            UnknownName::Any(text) => f.write_str(text),
+        }
+    }
+}
+
+impl KnownName {
+    fn text(self) -> &'static str {
+        match self {
+            KnownName::Name => "name",
+            KnownName::Service => "service",
+            KnownName::SecurityGroupId => "security_group_id",
+            KnownName::NetworkId => "network_id",
+            KnownName::Url => "url",
+            KnownName::Tags => "tags",
+            KnownName::Key => "key",
+            KnownName::Value => "value",
+        }
+    }
+}
+
+impl fmt::Debug for StructuredBody {
+    /// A case file holding this body, with the oracle's expectation: paste it into
+    /// `cases/regressions/`, then name the test and say what it found.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let expectation = super::oracle::expectation(&self.to_bytes());
+        let clauses = if expectation.clauses.is_empty() {
+            vec!["resp.created.status"]
+        } else {
+            expectation.clauses
+        };
+        let file = json!([{
+            "description": "A body found by the mock_structured fuzz target",
+            "clauses": clauses,
+            "request": {"body": self.to_json(Strings::Templates)},
+            "tests": [{
+                "name": "fuzzed",
+                "description": "TODO: what is special about this body",
+                "expect": expectation.expect,
+                "see": "TODO: where it was found, and one sentence of root cause",
+            }],
+        }]);
+        let text = serde_json::to_string_pretty(&file).map_err(|_| fmt::Error)?;
+        f.write_str(&text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arbitrary::Unstructured;
+
+    use crate::case::{self, Expect};
+    use crate::generate::oracle;
+
+    /// A few thousand bodies from a fixed byte stream (xorshift), so the tests are repeatable.
+    fn bodies() -> Vec<StructuredBody> {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        (0..3000)
+            .map(|round| {
+                let bytes: Vec<u8> = (0..round % 400)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        state as u8
+                    })
+                    .collect();
+                StructuredBody::arbitrary_take_rest(Unstructured::new(&bytes)).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_input_is_a_valid_body() {
+        let body = StructuredBody::arbitrary_take_rest(Unstructured::new(&[])).unwrap();
+        assert_eq!(oracle::expectation(&body.to_bytes()).expect, Expect::Accept);
+        assert_eq!(
+            String::from_utf8(body.to_bytes()).unwrap(),
+            r#"{"name":"dlic-00000000","service":"CloudTable","security_group_id":"dlic-00000000","network_id":"dlic-00000000","url":"dlic-00000000","tags":[]}"#
+        );
+    }
+
+    #[test]
+    fn debug_is_a_case_file_with_the_same_bytes() {
+        for body in bodies() {
+            let text = format!("{body:?}");
+            let cases = case::parse_file("cases/regressions/fuzzed.json".as_ref(), "x", &text)
+                .unwrap_or_else(|err| panic!("{err}\n{text}"));
+            assert_eq!(cases.len(), 1);
+            assert_eq!(cases[0].body, body.to_bytes(), "{text}");
+            assert_eq!(
+                cases[0].expect,
+                oracle::expectation(&body.to_bytes()).expect
+            );
+        }
+    }
+
+    #[test]
+    fn shapes_reach_every_expectation_and_the_url_limit() {
+        let bodies = bodies();
+        let expects: Vec<Expect> = bodies
+            .iter()
+            .map(|body| oracle::expectation(&body.to_bytes()).expect)
+            .collect();
+        for kind in [Expect::Accept, Expect::Reject, Expect::Either] {
+            assert!(expects.contains(&kind), "no {kind} body");
+        }
+        let long = Long {
+            extra: 30,
+            fill: Fill::Mixed,
+            https: true,
+        };
+        assert_eq!(long.render().chars().count(), 530);
+        assert!(long.render().starts_with("https://aé中😀a"));
+        let at_limit = Long { extra: 12, ..long };
+        assert_eq!(at_limit.render().chars().count(), 512);
+    }
+
+    #[test]
+    fn near_misses_leave_the_list() {
+        let service = |miss| Service::NearMiss(Listed::Dws, Casing::Lower, miss).to_string();
+        assert_eq!(service(NearMiss::LongS), "dwſ");
+        assert_eq!(service(NearMiss::Cyrillic), "dwѕ");
+        assert_eq!(service(NearMiss::FullWidth), "ｄｗｓ");
+        assert_eq!(service(NearMiss::Joined(Listed::Css)), "dws,CSS");
+        assert_eq!(
+            Service::Listed(Listed::MrsOpenTsdb, Casing::Toggled(0b1)).to_string(),
+            "mRS.OPENTSDB"
+        );
+    }
+}
