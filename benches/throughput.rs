@@ -20,7 +20,7 @@ const ROUNDS: usize = 3;
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-    let mut cases = case::load_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/cases").as_ref())
+    let mut cases = case::load_dir(dli_conformance::case::SHIPPED_DIR.as_ref())
         .expect("the shipped cases load");
     cases.extend(generate::sample_cases(SEED, 256));
     let url = runtime

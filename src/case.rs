@@ -64,6 +64,9 @@ pub const TEMPLATE_MAX_CHARS: usize = 1 << 20;
 /// The most body bytes the cases of one file may add up to (64 MiB).
 pub const FILE_BODY_MAX_BYTES: usize = 64 << 20;
 
+/// The case folder shipped with this crate (the CLI's default `--cases`).
+pub const SHIPPED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
+
 /// What a conformant server does with a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, arbitrary::Arbitrary)]
 #[serde(rename_all = "lowercase")]

@@ -246,7 +246,7 @@ mod tests {
 
     #[test]
     fn every_seed_passes_its_target() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
+        let dir = crate::case::SHIPPED_DIR;
         for case in case::load_dir(dir.as_ref()).unwrap() {
             for (target, bytes) in seeds(&case) {
                 match target {

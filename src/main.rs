@@ -57,7 +57,7 @@ struct MockArgs {
 #[derive(Args)]
 struct SelftestArgs {
     /// Folder of case files.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))]
+    #[arg(long, default_value = case::SHIPPED_DIR)]
     cases: PathBuf,
     /// Seconds one request may take before it counts as unanswered (hanging faults wait this).
     #[arg(long, default_value_t = 2.0, value_parser = parse_seconds)]
@@ -92,7 +92,7 @@ struct RunArgs {
     #[arg(long)]
     strict: bool,
     /// Folder of case files.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/cases"))]
+    #[arg(long, default_value = case::SHIPPED_DIR)]
     cases: PathBuf,
     /// Trials (cases and generator classes) run at once (default: the number of CPUs).
     #[arg(long, value_name = "N")]

@@ -8,7 +8,7 @@ use dli_conformance::case::{self, Expect};
 use dli_conformance::clause::CLAUSES;
 
 fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("cases")
+    PathBuf::from(dli_conformance::case::SHIPPED_DIR)
 }
 
 fn case_files(dir: &Path, found: &mut Vec<PathBuf>) {

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
-    let cases_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
+    let cases_dir = dli_conformance::case::SHIPPED_DIR;
     let cases = match case::load_dir(cases_dir.as_ref()) {
         Ok(cases) => cases,
         Err(err) => {

@@ -15,7 +15,7 @@ use dli_conformance::selftest;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_fault_is_flagged_and_no_variant_is() {
-    let cases_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
+    let cases_dir = dli_conformance::case::SHIPPED_DIR;
     let cases = selftest::cases(
         cases_dir.as_ref(),
         selftest::SEED,

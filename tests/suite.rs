@@ -16,7 +16,7 @@ const SEED: u64 = 0x5eed_d11c;
 
 fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
-    let cases_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
+    let cases_dir = dli_conformance::case::SHIPPED_DIR;
     let cases = match case::load_dir(cases_dir.as_ref()) {
         Ok(cases) => cases,
         Err(err) => {

@@ -161,7 +161,7 @@ mod tests {
     /// body alone, so those cases are left out.
     #[test]
     fn agrees_with_every_hand_written_case() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
+        let dir = crate::case::SHIPPED_DIR;
         let cases = crate::case::load_dir(dir.as_ref()).unwrap();
         let disagreements: Vec<String> = cases
             .iter()
