@@ -68,7 +68,7 @@ pub const FILE_BODY_MAX_BYTES: usize = 64 << 20;
 pub const SHIPPED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
 
 /// What a conformant server does with a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, arbitrary::Arbitrary)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Expect {
     /// 201 with the success shape.
