@@ -55,7 +55,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::clause;
+use crate::clause::ClauseId;
 
 /// The longest string a `$string` template may stand for (1 Mi characters: longer bodies than
 /// any target reads in full, [`crate::target::BODY_CAP`]).
@@ -129,7 +129,7 @@ pub struct Case {
     /// The group's description and the test's, as `group: test`.
     pub description: String,
     /// Clause ids this case exercises: the group's, then the test's own.
-    pub clauses: Vec<&'static str>,
+    pub clauses: Vec<ClauseId>,
     /// What a conformant server does with it.
     pub expect: Expect,
     /// The exact body bytes to send.
@@ -428,11 +428,11 @@ fn valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
 }
 
-fn resolve_clauses(ids: &[String]) -> Result<Vec<&'static str>, String> {
+fn resolve_clauses(ids: &[String]) -> Result<Vec<ClauseId>, String> {
     let mut resolved = Vec::new();
     for id in ids {
-        let clause = clause::find(id).ok_or_else(|| {
-            let known: BTreeSet<&str> = clause::CLAUSES.iter().map(|c| c.id).collect();
+        let clause = ClauseId::parse(id).ok_or_else(|| {
+            let known: BTreeSet<&str> = ClauseId::ALL.iter().map(|c| c.id()).collect();
             let hint = known
                 .iter()
                 .find(|known| known.contains(id.as_str()) || id.contains(*known))
@@ -440,8 +440,8 @@ fn resolve_clauses(ids: &[String]) -> Result<Vec<&'static str>, String> {
                 .unwrap_or_default();
             format!("unknown clause id {id:?}{hint}")
         })?;
-        if !resolved.contains(&clause.id) {
-            resolved.push(clause.id);
+        if !resolved.contains(&clause) {
+            resolved.push(clause);
         }
     }
     Ok(resolved)

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::case::Expect;
-use crate::clause::{self, Level};
+use crate::clause::{ClauseId, Level};
 use crate::target::{Response, TransportError, BODY_CAP};
 
 /// How a case ended.
@@ -48,7 +48,7 @@ pub enum Decision {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Violation {
     /// The clause id it breaks.
-    pub clause: &'static str,
+    pub clause: ClauseId,
     /// The clause's level (MUST fails, SHOULD warns).
     #[serde(skip)]
     pub level: Level,
@@ -169,11 +169,11 @@ pub fn check(expect: Expect, answer: &Result<Response, TransportError>) -> Verdi
     found.into_verdict(decision, connection_id)
 }
 
-fn status_clause(expect: Expect) -> &'static str {
+fn status_clause(expect: Expect) -> ClauseId {
     match expect {
-        Expect::Accept => "resp.created.status",
-        Expect::Reject => "resp.invalid.status",
-        Expect::Either => "resp.status.documented",
+        Expect::Accept => ClauseId::RespCreatedStatus,
+        Expect::Reject => ClauseId::RespInvalidStatus,
+        Expect::Either => ClauseId::RespStatusDocumented,
     }
 }
 
@@ -207,7 +207,7 @@ fn check_status(expect: Expect, status: u16, found: &mut Findings) {
     }
     if status >= 500 {
         found.push(
-            "resp.no-server-error",
+            ClauseId::RespNoServerError,
             "/status",
             "not 5xx",
             &actual,
@@ -216,7 +216,7 @@ fn check_status(expect: Expect, status: u16, found: &mut Findings) {
     }
     if !matches!(status, 201 | 400 | 500) {
         found.push(
-            "resp.status.documented",
+            ClauseId::RespStatusDocumented,
             "/status",
             "201, 400 or 500",
             &actual,
@@ -227,12 +227,12 @@ fn check_status(expect: Expect, status: u16, found: &mut Findings) {
 
 /// Checks the 2xx body; gives its `connection_id` when that is a well-formed UUID.
 fn check_success_shape(response: &Response, found: &mut Findings) -> Option<String> {
-    check_json_content_type(response, "resp.created.json", found);
+    check_json_content_type(response, ClauseId::RespCreatedJson, found);
     let body = match parse_body(response) {
         Ok(Value::Object(body)) => body,
         Ok(other) => {
             found.push(
-                "resp.created.json",
+                ClauseId::RespCreatedJson,
                 "/body",
                 "a JSON object",
                 json_kind(&other),
@@ -242,7 +242,7 @@ fn check_success_shape(response: &Response, found: &mut Findings) -> Option<Stri
         }
         Err(why) => {
             found.push(
-                "resp.created.json",
+                ClauseId::RespCreatedJson,
                 "/body",
                 "a JSON object",
                 why,
@@ -254,14 +254,14 @@ fn check_success_shape(response: &Response, found: &mut Findings) -> Option<Stri
     match body.get("is_success") {
         None | Some(Value::Bool(true)) => {}
         Some(Value::Bool(false)) => found.push(
-            "resp.created.is_success.true",
+            ClauseId::RespCreatedIsSuccessTrue,
             "/body/is_success",
             "true",
             "false",
             "a 201 carried is_success: false",
         ),
         Some(other) => found.push(
-            "resp.created.is_success.type",
+            ClauseId::RespCreatedIsSuccessType,
             "/body/is_success",
             "a boolean",
             compact(other),
@@ -270,7 +270,7 @@ fn check_success_shape(response: &Response, found: &mut Findings) -> Option<Stri
     }
     if let Some(message) = body.get("message").filter(|m| !m.is_string()) {
         found.push(
-            "resp.created.message.type",
+            ClauseId::RespCreatedMessageType,
             "/body/message",
             "a string",
             compact(message),
@@ -280,7 +280,7 @@ fn check_success_shape(response: &Response, found: &mut Findings) -> Option<Stri
     match body.get("connection_id") {
         None => {
             found.push(
-                "resp.created.connection_id.present",
+                ClauseId::RespCreatedConnectionIdPresent,
                 "/body/connection_id",
                 "a UUID string",
                 "absent",
@@ -291,7 +291,7 @@ fn check_success_shape(response: &Response, found: &mut Findings) -> Option<Stri
         Some(Value::String(id)) if is_uuid(id) => Some(id.clone()),
         Some(other) => {
             found.push(
-                "resp.created.connection_id.type",
+                ClauseId::RespCreatedConnectionIdType,
                 "/body/connection_id",
                 "a UUID string (8-4-4-4-12 hex digits)",
                 compact(other),
@@ -303,12 +303,12 @@ fn check_success_shape(response: &Response, found: &mut Findings) -> Option<Stri
 }
 
 fn check_error_envelope(response: &Response, found: &mut Findings) {
-    check_json_content_type(response, "resp.error.envelope", found);
+    check_json_content_type(response, ClauseId::RespErrorEnvelope, found);
     let body = match parse_body(response) {
         Ok(Value::Object(body)) => body,
         Ok(other) => {
             found.push(
-                "resp.error.envelope",
+                ClauseId::RespErrorEnvelope,
                 "/body",
                 "a JSON object with error_code and error_msg",
                 json_kind(&other),
@@ -318,7 +318,7 @@ fn check_error_envelope(response: &Response, found: &mut Findings) {
         }
         Err(why) => {
             found.push(
-                "resp.error.envelope",
+                ClauseId::RespErrorEnvelope,
                 "/body",
                 "a JSON object with error_code and error_msg",
                 why,
@@ -330,7 +330,7 @@ fn check_error_envelope(response: &Response, found: &mut Findings) {
     match body.get("error_code") {
         Some(Value::String(code)) if !code.is_empty() => {}
         other => found.push(
-            "resp.error.envelope",
+            ClauseId::RespErrorEnvelope,
             "/body/error_code",
             "a non-empty string",
             other.map_or_else(|| "absent".to_owned(), compact),
@@ -340,7 +340,7 @@ fn check_error_envelope(response: &Response, found: &mut Findings) {
     match body.get("error_msg") {
         Some(Value::String(_)) => {}
         other => found.push(
-            "resp.error.envelope",
+            ClauseId::RespErrorEnvelope,
             "/body/error_msg",
             "a string",
             other.map_or_else(|| "absent".to_owned(), compact),
@@ -349,7 +349,7 @@ fn check_error_envelope(response: &Response, found: &mut Findings) {
     }
 }
 
-fn check_json_content_type(response: &Response, clause_id: &'static str, found: &mut Findings) {
+fn check_json_content_type(response: &Response, clause_id: ClauseId, found: &mut Findings) {
     let labels: Vec<&str> = response
         .headers
         .iter()
@@ -434,7 +434,7 @@ struct Findings(Vec<Violation>);
 impl Findings {
     fn push(
         &mut self,
-        clause_id: &'static str,
+        clause_id: ClauseId,
         pointer: &str,
         expected: impl Into<String>,
         actual: impl Into<String>,
@@ -442,7 +442,7 @@ impl Findings {
     ) {
         self.0.push(Violation {
             clause: clause_id,
-            level: clause::level_of(clause_id),
+            level: clause_id.level(),
             pointer: pointer.to_owned(),
             expected: expected.into(),
             actual: actual.into(),
@@ -479,7 +479,7 @@ impl ConnectionIds {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(first) = seen.get(id) {
             verdict.violations.push(Violation {
-                clause: "resp.created.connection_id.unique",
+                clause: ClauseId::RespCreatedConnectionIdUnique,
                 level: Level::Must,
                 pointer: "/body/connection_id".into(),
                 expected: "an id no other create returned".into(),
@@ -506,7 +506,7 @@ mod tests {
         })
     }
 
-    fn clauses(verdict: &Verdict) -> Vec<&'static str> {
+    fn clauses(verdict: &Verdict) -> Vec<ClauseId> {
         verdict.violations.iter().map(|v| v.clause).collect()
     }
 
@@ -532,7 +532,7 @@ mod tests {
         let verdict = check(Expect::Accept, &answer(200, "application/json", CREATED));
         assert_eq!(
             clauses(&verdict),
-            ["resp.created.status", "resp.status.documented"]
+            [ClauseId::RespCreatedStatus, ClauseId::RespStatusDocumented]
         );
         assert_eq!(verdict.violations[0].expected, "201");
         assert_eq!(verdict.violations[0].actual, "200");
@@ -542,7 +542,7 @@ mod tests {
     #[test]
     fn accepting_an_invalid_request_fails() {
         let verdict = check(Expect::Reject, &answer(201, "application/json", CREATED));
-        assert_eq!(clauses(&verdict), ["resp.invalid.status"]);
+        assert_eq!(clauses(&verdict), [ClauseId::RespInvalidStatus]);
     }
 
     #[test]
@@ -555,7 +555,7 @@ mod tests {
         assert_eq!(rejected.outcome(), Outcome::Pass);
         assert_eq!(rejected.decision, Decision::Rejected);
         let server_error = check(Expect::Either, &answer(500, "application/json", ERROR));
-        assert_eq!(clauses(&server_error), ["resp.no-server-error"]);
+        assert_eq!(clauses(&server_error), [ClauseId::RespNoServerError]);
     }
 
     #[test]
@@ -565,10 +565,10 @@ mod tests {
         assert_eq!(
             clauses(&verdict),
             [
-                "resp.created.json",
-                "resp.created.is_success.type",
-                "resp.created.message.type",
-                "resp.created.connection_id.type"
+                ClauseId::RespCreatedJson,
+                ClauseId::RespCreatedIsSuccessType,
+                ClauseId::RespCreatedMessageType,
+                ClauseId::RespCreatedConnectionIdType
             ]
         );
         let lying = check(
@@ -579,15 +579,15 @@ mod tests {
                 r#"{"is_success":false,"connection_id":"68233202-63bf-4f27-a99b-fa5f5a2dbae1"}"#,
             ),
         );
-        assert_eq!(clauses(&lying), ["resp.created.is_success.true"]);
+        assert_eq!(clauses(&lying), [ClauseId::RespCreatedIsSuccessTrue]);
         let no_id = check(
             Expect::Accept,
             &answer(201, "application/json", r#"{"is_success":true}"#),
         );
-        assert_eq!(clauses(&no_id), ["resp.created.connection_id.present"]);
+        assert_eq!(clauses(&no_id), [ClauseId::RespCreatedConnectionIdPresent]);
         assert_eq!(no_id.outcome(), Outcome::Warn);
         let array = check(Expect::Accept, &answer(201, "application/json", "[]"));
-        assert_eq!(clauses(&array), ["resp.created.json"]);
+        assert_eq!(clauses(&array), [ClauseId::RespCreatedJson]);
         assert_eq!(array.violations[0].actual, "an array: []");
     }
 
@@ -598,7 +598,7 @@ mod tests {
             .headers
             .push(("content-type".into(), "text/html; charset=utf-8".into()));
         let verdict = check(Expect::Accept, &Ok(twice));
-        assert_eq!(clauses(&verdict), ["resp.created.json"]);
+        assert_eq!(clauses(&verdict), [ClauseId::RespCreatedJson]);
         assert_eq!(
             verdict.violations[0].actual,
             r#"["application/json", "text/html; charset=utf-8"]"#
@@ -613,7 +613,7 @@ mod tests {
         );
         assert_eq!(
             clauses(&plain),
-            ["resp.error.envelope", "resp.error.envelope"]
+            [ClauseId::RespErrorEnvelope, ClauseId::RespErrorEnvelope]
         );
         let empty_code = check(
             Expect::Reject,
@@ -637,12 +637,12 @@ mod tests {
         let teapot = check(Expect::Reject, &answer(422, "application/json", ERROR));
         assert_eq!(
             clauses(&teapot),
-            ["resp.invalid.status", "resp.status.documented"]
+            [ClauseId::RespInvalidStatus, ClauseId::RespStatusDocumented]
         );
         let crash = check(Expect::Reject, &answer(500, "application/json", ERROR));
         assert_eq!(
             clauses(&crash),
-            ["resp.invalid.status", "resp.no-server-error"]
+            [ClauseId::RespInvalidStatus, ClauseId::RespNoServerError]
         );
     }
 
@@ -663,7 +663,7 @@ mod tests {
             Expect::Reject,
             &Err(TransportError::Timeout(std::time::Duration::from_secs(10))),
         );
-        assert_eq!(clauses(&hung), ["resp.invalid.status"]);
+        assert_eq!(clauses(&hung), [ClauseId::RespInvalidStatus]);
         assert_eq!(hung.violations[0].actual, "no answer within 10 s");
     }
 
@@ -672,7 +672,7 @@ mod tests {
         let mut big = answer(201, "application/json", CREATED).unwrap();
         big.body_truncated = true;
         let verdict = check(Expect::Accept, &Ok(big));
-        assert_eq!(clauses(&verdict), ["resp.created.json"]);
+        assert_eq!(clauses(&verdict), [ClauseId::RespCreatedJson]);
     }
 
     #[test]
@@ -683,7 +683,7 @@ mod tests {
         ids.record("a/one", &mut first);
         ids.record("a/two", &mut second);
         assert_eq!(first.outcome(), Outcome::Pass);
-        assert_eq!(clauses(&second), ["resp.created.connection_id.unique"]);
+        assert_eq!(clauses(&second), [ClauseId::RespCreatedConnectionIdUnique]);
         assert!(second.violations[0]
             .actual
             .contains("already returned to a/one"));

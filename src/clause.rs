@@ -1,11 +1,12 @@
-//! The clause registry: every rule of `shared/spec/CLAUSES.md` with its stable id and level.
+//! The clause registry: every rule of `shared/spec/CLAUSES.md` as a typed [`ClauseId`].
 //!
 //! Case files, checker violations, reports and the mock's error messages all name rules by these
-//! ids; the loader rejects any id that is not listed here, and a test cross-checks this table
-//! against `CLAUSES.md` (a copy ships in `tests/spec/`, itself checked against the project's
-//! `shared/spec/` when that sits beside the checkout) so the two cannot drift apart.
-//! Ambiguities (`A1`..`A9`) are listed as MAY clauses: the suite records what a server chose
-//! there and never fails it.
+//! ids. In code an id is a [`ClauseId`] variant, so a misspelt one does not compile; in a case file
+//! it is the id text, which the loader parses with [`ClauseId::parse`] and rejects when unknown. A
+//! test cross-checks the table against `CLAUSES.md` (a copy ships in `tests/spec/`, itself checked
+//! against the project's `shared/spec/` when that sits beside the checkout), so the two cannot
+//! drift apart. Ambiguities (`A1`..`A9`) are MAY clauses: the suite records what a server chose
+//! there and never fails it. The `cur.*` clauses belong to the opt-in [`Profile::Current`].
 
 use std::fmt;
 
@@ -23,7 +24,7 @@ pub enum Level {
 
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Level::May => "MAY",
             Level::Should => "SHOULD",
             Level::Must => "MUST",
@@ -31,210 +32,193 @@ impl fmt::Display for Level {
     }
 }
 
-/// One rule of the spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Clause {
-    /// Stable id, e.g. `req.url.max-length`.
-    pub id: &'static str,
-    /// MUST, SHOULD or MAY.
-    pub level: Level,
-    /// The rule in one line.
-    pub rule: &'static str,
+/// Which revision of the page a run judges by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// The seed page (the default): the `req.*`, `resp.*` and `A*` clauses.
+    #[default]
+    Seed,
+    /// The seed plus the newer page's `cur.*` MUST clauses (name pattern, tag lengths and count).
+    Current,
 }
 
-const fn clause(id: &'static str, level: Level, rule: &'static str) -> Clause {
-    Clause { id, level, rule }
+impl Profile {
+    /// The profile's name, as `--profile` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Seed => "seed",
+            Profile::Current => "current",
+        }
+    }
+
+    /// Whether the profile judges by `clause`.
+    pub fn has(self, clause: ClauseId) -> bool {
+        self == Profile::Current || clause.profile() == Profile::Seed
+    }
 }
 
-use Level::{May, Must, Should};
+impl std::str::FromStr for Profile {
+    type Err = String;
 
-/// Every clause of `CLAUSES.md`, in the order the page lists them.
-pub const CLAUSES: &[Clause] = &[
-    clause(
-        "req.path",
-        Must,
-        "POST /v2.0/{project_id}/datasource-connection",
-    ),
-    clause("req.body.object", Must, "the body is a JSON object"),
-    clause("req.name.required", Must, "`name` is present"),
-    clause("req.name.type", Must, "`name` is a string"),
-    clause("req.service.required", Must, "`service` is present"),
-    clause("req.service.type", Must, "`service` is a string"),
-    clause(
-        "req.service.enum",
-        Must,
-        "`service` is one of the listed services",
-    ),
-    clause(
-        "req.service.case-insensitive",
-        Must,
-        "service names match regardless of case",
-    ),
-    clause(
-        "req.security_group_id.required",
-        Must,
-        "`security_group_id` is present",
-    ),
-    clause(
-        "req.security_group_id.type",
-        Must,
-        "`security_group_id` is a string",
-    ),
-    clause("req.network_id.required", Must, "`network_id` is present"),
-    clause("req.network_id.type", Must, "`network_id` is a string"),
-    clause("req.url.required", Must, "`url` is present"),
-    clause("req.url.type", Must, "`url` is a string"),
-    clause(
-        "req.url.max-length",
-        Must,
-        "`url` is at most 512 characters",
-    ),
-    clause("req.tags.optional", Must, "`tags` may be absent or empty"),
-    clause(
-        "req.tags.type",
-        Must,
-        "`tags`, when present, is an array of objects",
-    ),
-    clause("req.tags.key.required", Must, "each tag has `key`"),
-    clause("req.tags.key.type", Must, "each tag's `key` is a string"),
-    clause("req.tags.value.required", Must, "each tag has `value`"),
-    clause(
-        "req.tags.value.type",
-        Must,
-        "each tag's `value` is a string",
-    ),
-    clause(
-        "resp.created.status",
-        Must,
-        "a valid request is answered 201",
-    ),
-    clause(
-        "resp.created.json",
-        Must,
-        "the 201 body is a JSON object with Content-Type application/json",
-    ),
-    clause(
-        "resp.created.is_success.type",
-        Must,
-        "`is_success`, when present, is a boolean",
-    ),
-    clause(
-        "resp.created.is_success.true",
-        Must,
-        "a 201 never carries `is_success: false`",
-    ),
-    clause(
-        "resp.created.message.type",
-        Must,
-        "`message`, when present, is a string",
-    ),
-    clause(
-        "resp.created.connection_id.type",
-        Must,
-        "`connection_id`, when present, is a UUID string",
-    ),
-    clause(
-        "resp.created.connection_id.present",
-        Should,
-        "a 201 carries `connection_id`",
-    ),
-    clause(
-        "resp.created.connection_id.unique",
-        Must,
-        "two successful creates never share a `connection_id`",
-    ),
-    clause(
-        "resp.invalid.status",
-        Must,
-        "an invalid request is answered 400",
-    ),
-    clause(
-        "resp.error.envelope",
-        Must,
-        "every 4xx/5xx body is a JSON object with `error_code` and `error_msg`",
-    ),
-    clause("resp.no-server-error", Must, "no request is answered 5xx"),
-    clause(
-        "resp.status.documented",
-        Must,
-        "the endpoint answers only 201, 400 or 500",
-    ),
-    clause(
-        "A1",
-        May,
-        "`CloudTable.OpenTSDB/CloudTable` is two values, both accepted",
-    ),
-    clause("A2", May, "`ct` may be accepted as an alias or rejected"),
-    clause(
-        "A3",
-        May,
-        "`MRS.OpenTSDB` is `MRS.OPENTSDB` by case-insensitivity",
-    ),
-    clause(
-        "A4",
-        May,
-        "every response field is optional; types apply when present",
-    ),
-    clause(
-        "A5",
-        May,
-        "unknown request members may be ignored or rejected",
-    ),
-    clause("A6", May, "empty strings may be accepted or rejected"),
-    clause(
-        "A7",
-        May,
-        "the SDKs treat any status below 400 as success; the page says 201",
-    ),
-    clause(
-        "A8",
-        May,
-        "request Content-Type other than application/json is not addressed",
-    ),
-    clause(
-        "A9",
-        May,
-        "duplicate connection names may be accepted or rejected",
-    ),
-];
-
-/// The clause with this id, if the spec has one.
-pub fn find(id: &str) -> Option<&'static Clause> {
-    CLAUSES.iter().find(|clause| clause.id == id)
+    fn from_str(text: &str) -> Result<Profile, String> {
+        match text {
+            "seed" => Ok(Profile::Seed),
+            "current" => Ok(Profile::Current),
+            other => Err(format!(
+                "unknown profile {other:?} (expected `seed` or `current`)"
+            )),
+        }
+    }
 }
 
-/// The level of a clause id the crate itself names; an id missing from [`CLAUSES`] is a bug.
-pub fn level_of(id: &str) -> Level {
-    find(id).map_or(Level::Must, |clause| clause.level)
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.name())
+    }
 }
 
-/// The services `req.service.enum` lists, in the page's spelling.
-pub const SERVICES: &[&str] = &[
-    "CloudTable",
-    "CloudTable.OpenTSDB",
-    "MRS.OPENTSDB",
-    "DWS",
-    "RDS",
-    "CSS",
-];
+/// Declares [`ClauseId`]: one variant per clause, with its id text, level, profile and rule.
+macro_rules! clauses {
+    ($($variant:ident = $id:literal, $level:ident, $profile:ident, $rule:literal;)*) => {
+        /// A clause of the spec. Its text form (`req.url.max-length`) is what case files, reports
+        /// and error messages show.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ClauseId {
+            $(#[doc = concat!("`", $id, "` (", stringify!($level), "): ", $rule, ".")] $variant,)*
+        }
 
-/// The longest `url` `req.url.max-length` allows, in characters (Unicode scalar values).
-pub const URL_MAX_CHARS: usize = 512;
+        impl ClauseId {
+            /// Every clause, in the order `CLAUSES.md` lists them.
+            pub const ALL: &'static [ClauseId] = &[$(ClauseId::$variant,)*];
 
-/// The request members the spec requires, each a string.
-pub const REQUIRED_STRING_MEMBERS: &[&str] =
-    &["name", "service", "security_group_id", "network_id", "url"];
+            /// The stable id text, e.g. `req.url.max-length`.
+            pub const fn id(self) -> &'static str {
+                match self { $(ClauseId::$variant => $id,)* }
+            }
+
+            /// MUST, SHOULD or MAY.
+            pub const fn level(self) -> Level {
+                match self { $(ClauseId::$variant => Level::$level,)* }
+            }
+
+            /// The profile that introduced the clause.
+            pub const fn profile(self) -> Profile {
+                match self { $(ClauseId::$variant => Profile::$profile,)* }
+            }
+
+            /// The rule in one line.
+            pub const fn rule(self) -> &'static str {
+                match self { $(ClauseId::$variant => $rule,)* }
+            }
+        }
+    };
+}
+
+clauses! {
+    ReqPath = "req.path", Must, Seed, "POST /v2.0/{project_id}/datasource-connection";
+    ReqBodyObject = "req.body.object", Must, Seed, "the body is a JSON object";
+    ReqNameRequired = "req.name.required", Must, Seed, "`name` is present";
+    ReqNameType = "req.name.type", Must, Seed, "`name` is a string";
+    ReqServiceRequired = "req.service.required", Must, Seed, "`service` is present";
+    ReqServiceType = "req.service.type", Must, Seed, "`service` is a string";
+    ReqServiceEnum = "req.service.enum", Must, Seed, "`service` is one of the listed services";
+    ReqServiceCaseInsensitive = "req.service.case-insensitive", Must, Seed, "service names match regardless of case";
+    ReqSecurityGroupIdRequired = "req.security_group_id.required", Must, Seed, "`security_group_id` is present";
+    ReqSecurityGroupIdType = "req.security_group_id.type", Must, Seed, "`security_group_id` is a string";
+    ReqNetworkIdRequired = "req.network_id.required", Must, Seed, "`network_id` is present";
+    ReqNetworkIdType = "req.network_id.type", Must, Seed, "`network_id` is a string";
+    ReqUrlRequired = "req.url.required", Must, Seed, "`url` is present";
+    ReqUrlType = "req.url.type", Must, Seed, "`url` is a string";
+    ReqUrlMaxLength = "req.url.max-length", Must, Seed, "`url` is at most 512 characters";
+    ReqTagsOptional = "req.tags.optional", Must, Seed, "`tags` may be absent or empty";
+    ReqTagsType = "req.tags.type", Must, Seed, "`tags`, when present, is an array of objects";
+    ReqTagsKeyRequired = "req.tags.key.required", Must, Seed, "each tag has `key`";
+    ReqTagsKeyType = "req.tags.key.type", Must, Seed, "each tag's `key` is a string";
+    ReqTagsValueRequired = "req.tags.value.required", Must, Seed, "each tag has `value`";
+    ReqTagsValueType = "req.tags.value.type", Must, Seed, "each tag's `value` is a string";
+    RespCreatedStatus = "resp.created.status", Must, Seed, "a valid request is answered 201";
+    RespCreatedJson = "resp.created.json", Must, Seed, "the 201 body is a JSON object with Content-Type application/json";
+    RespCreatedIsSuccessType = "resp.created.is_success.type", Must, Seed, "`is_success`, when present, is a boolean";
+    RespCreatedIsSuccessTrue = "resp.created.is_success.true", Must, Seed, "a 201 never carries `is_success: false`";
+    RespCreatedMessageType = "resp.created.message.type", Must, Seed, "`message`, when present, is a string";
+    RespCreatedConnectionIdType = "resp.created.connection_id.type", Must, Seed, "`connection_id`, when present, is a UUID string";
+    RespCreatedConnectionIdPresent = "resp.created.connection_id.present", Should, Seed, "a 201 carries `connection_id`";
+    RespCreatedConnectionIdUnique = "resp.created.connection_id.unique", Must, Seed, "two successful creates never share a `connection_id`";
+    RespInvalidStatus = "resp.invalid.status", Must, Seed, "an invalid request is answered 400";
+    RespErrorEnvelope = "resp.error.envelope", Must, Seed, "every 4xx/5xx body is a JSON object with `error_code` and `error_msg`";
+    RespNoServerError = "resp.no-server-error", Must, Seed, "no request is answered 5xx";
+    RespStatusDocumented = "resp.status.documented", Must, Seed, "the endpoint answers only 201, 400 or 500";
+    A1 = "A1", May, Seed, "`CloudTable.OpenTSDB/CloudTable` is two values, both accepted";
+    A2 = "A2", May, Seed, "`ct` may be accepted as an alias or rejected";
+    A3 = "A3", May, Seed, "`MRS.OpenTSDB` is `MRS.OPENTSDB` by case-insensitivity";
+    A4 = "A4", May, Seed, "every response field is optional; types apply when present";
+    A5 = "A5", May, Seed, "unknown request members may be ignored or rejected";
+    A6 = "A6", May, Seed, "empty strings may be accepted or rejected";
+    A7 = "A7", May, Seed, "the SDKs treat any status below 400 as success; the page says 201";
+    A8 = "A8", May, Seed, "request Content-Type other than application/json is not addressed";
+    A9 = "A9", May, Seed, "duplicate connection names may be accepted or rejected";
+    CurNamePattern = "cur.name.pattern", Must, Current, "`name` is 1-64 characters of ASCII letters, digits, `_` and `-`";
+    CurTagsKeyLength = "cur.tags.key.length", Must, Current, "each tag `key` is 1-128 characters";
+    CurTagsValueLength = "cur.tags.value.length", Must, Current, "each tag `value` is 1-255 characters";
+    CurTagsMaxCount = "cur.tags.max-count", Must, Current, "at most 20 tags";
+}
+
+impl ClauseId {
+    /// The clause whose id text is `id`, if the spec has one.
+    pub fn parse(id: &str) -> Option<ClauseId> {
+        ClauseId::ALL
+            .iter()
+            .copied()
+            .find(|clause| clause.id() == id)
+    }
+
+    /// Whether the clause is a rule about requests (`req.*`, `cur.*`), which the checker can
+    /// only see through the answer's status.
+    pub fn is_request_rule(self) -> bool {
+        self.id().starts_with("req.") || self.id().starts_with("cur.")
+    }
+}
+
+impl fmt::Display for ClauseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.id())
+    }
+}
+
+impl serde::Serialize for ClauseId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClauseId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ClauseId, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        ClauseId::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown clause id {text:?}")))
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_unique() {
-        let mut ids: Vec<_> = CLAUSES.iter().map(|c| c.id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        assert_eq!(ids.len(), CLAUSES.len());
+    fn ids_are_unique_and_parse_back() {
+        for &clause in ClauseId::ALL {
+            assert_eq!(ClauseId::parse(clause.id()), Some(clause));
+        }
+        assert_eq!(ClauseId::parse("req.url.max-lenght"), None);
+    }
+
+    #[test]
+    fn profiles_judge_by_their_clauses() {
+        assert!(Profile::Seed.has(ClauseId::ReqUrlMaxLength));
+        assert!(!Profile::Seed.has(ClauseId::CurNamePattern));
+        assert!(Profile::Current.has(ClauseId::CurNamePattern));
+        assert_eq!("current".parse(), Ok(Profile::Current));
+        assert!("newest".parse::<Profile>().is_err());
     }
 
     /// The copy of `CLAUSES.md` this crate was written against.
@@ -254,28 +238,37 @@ mod tests {
         }
     }
 
+    /// Every clause row of `CLAUSES.md` (rules, ambiguities, the `current` profile), in page
+    /// order, with its level and the section's profile, is the table above.
     #[test]
     fn table_matches_clauses_md() {
-        let text = VENDORED;
         let mut in_spec = Vec::new();
-        for line in text.lines().filter(|line| line.starts_with("| `")) {
+        let mut profile = Profile::Seed;
+        for line in VENDORED.lines() {
+            if line.starts_with("## ") {
+                profile = if line.contains("profile `current`") {
+                    Profile::Current
+                } else {
+                    Profile::Seed
+                };
+            }
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-            let level = match cells[2] {
-                "MUST" => Must,
-                "SHOULD" => Should,
-                other => panic!("unexpected level {other:?} in {line}"),
-            };
-            for id in cells[1].split('/') {
-                in_spec.push((id.trim().trim_matches('`').to_string(), level));
+            if line.starts_with("| `") {
+                let level = match cells[2] {
+                    "MUST" => Level::Must,
+                    "SHOULD" => Level::Should,
+                    other => panic!("unexpected level {other:?} in {line}"),
+                };
+                for id in cells[1].split('/') {
+                    in_spec.push((id.trim().trim_matches('`').to_owned(), level, profile));
+                }
+            } else if line.starts_with("| A") {
+                in_spec.push((cells[1].to_owned(), Level::May, profile));
             }
         }
-        for line in text.lines().filter(|line| line.starts_with("| A")) {
-            let id = line.split('|').nth(1).unwrap().trim().to_string();
-            in_spec.push((id, May));
-        }
-        let ours: Vec<(String, Level)> = CLAUSES
+        let ours: Vec<(String, Level, Profile)> = ClauseId::ALL
             .iter()
-            .map(|c| (c.id.to_string(), c.level))
+            .map(|c| (c.id().to_owned(), c.level(), c.profile()))
             .collect();
         assert_eq!(ours, in_spec);
     }

@@ -18,6 +18,7 @@ pub mod fuzzing;
 pub mod generate;
 pub mod mock;
 pub mod report;
+pub mod rules;
 pub mod runner;
 pub mod selftest;
 pub mod target;

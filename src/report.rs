@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::case::{Expect, Source};
 use crate::check::{Decision, Outcome};
+use crate::clause::ClauseId;
 use crate::runner::{CaseResult, RunRecord};
 use crate::target::Request;
 
@@ -50,7 +51,7 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
         out,
         "   = case: expect {}, clauses {}",
         result.expect,
-        result.clauses.join(", ")
+        joined(&result.clauses)
     );
     let _ = writeln!(
         out,
@@ -71,6 +72,12 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
         }
     }
     out
+}
+
+/// Clause ids as `a, b, c`.
+fn joined(clauses: &[ClauseId]) -> String {
+    let ids: Vec<&str> = clauses.iter().map(|clause| clause.id()).collect();
+    ids.join(", ")
 }
 
 fn display_pointer(pointer: &str) -> &str {
@@ -189,17 +196,17 @@ pub fn may_choices(record: &RunRecord) -> Vec<String> {
         .iter()
         .filter(|r| r.expect == Expect::Either && r.outcome() != Outcome::Setup)
     {
-        let mays: Vec<&str> = result
+        let mays: Vec<ClauseId> = result
             .clauses
             .iter()
             .copied()
-            .filter(|id| crate::clause::level_of(id) == crate::clause::Level::May)
+            .filter(|clause| clause.level() == crate::clause::Level::May)
             .collect();
         let subject = match &result.source {
             Source::Generated { class, .. } => format!("prop/{class}"),
             Source::File { .. } => result.id.clone(),
         };
-        let key = format!("{subject} [{}]", mays.join(", "));
+        let key = format!("{subject} [{}]", joined(&mays));
         let decision = result.verdict.decision;
         let counts = match lines.iter_mut().find(|(k, _)| *k == key) {
             Some((_, counts)) => counts,
@@ -318,7 +325,12 @@ pub fn regression_name(result: &CaseResult) -> String {
 
 /// A case file (for `cases/regressions/`) that replays `result`'s exact request bytes.
 pub fn regression_case(result: &CaseResult) -> String {
-    let broke: Vec<&str> = result.verdict.violations.iter().map(|v| v.clause).collect();
+    let broke: Vec<&str> = result
+        .verdict
+        .violations
+        .iter()
+        .map(|v| v.clause.id())
+        .collect();
     let mut test = serde_json::Map::new();
     test.insert("name".into(), regression_name(result).into());
     test.insert(

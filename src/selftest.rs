@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use crate::case::{self, Case, LoadError, Source};
 use crate::check::Outcome;
-use crate::clause::Level;
+use crate::clause::{ClauseId, Level};
 use crate::generate;
 use crate::mock::deviation::Deviation;
 use crate::mock::{self, faults, variants};
@@ -52,13 +52,31 @@ impl fmt::Display for Role {
     }
 }
 
+/// What flagged a subject: a violation of a clause, or an answer from the environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// A violation of this clause.
+    Clause(ClauseId),
+    /// A setup problem (the environment answered).
+    Setup,
+}
+
+impl fmt::Display for Flag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Flag::Clause(clause) => clause.fmt(f),
+            Flag::Setup => f.write_str("(setup)"),
+        }
+    }
+}
+
 /// The first case that flagged a subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detection {
     /// The case id.
     pub case_id: String,
-    /// The clause of the violation that flagged it.
-    pub clause: &'static str,
+    /// The clause of the violation that flagged it, or a setup problem.
+    pub clause: Flag,
     /// Fail or warn.
     pub outcome: Outcome,
     /// Requests sent up to and including this case.
@@ -73,7 +91,7 @@ pub struct Score {
     /// `reference`, or the deviation's name.
     pub name: &'static str,
     /// The clause a fault breaks or a variant relies on; `None` for the reference.
-    pub clause: Option<&'static str>,
+    pub clause: Option<ClauseId>,
     /// Cases that failed.
     pub failed: usize,
     /// Cases that only warned.
@@ -201,24 +219,24 @@ async fn score(
 }
 
 /// The status clauses through which the checker judges a request rule.
-const STATUS_CLAUSES: &[&str] = &["resp.invalid.status", "resp.created.status"];
+const STATUS_CLAUSES: &[ClauseId] = &[ClauseId::RespInvalidStatus, ClauseId::RespCreatedStatus];
 
 /// The clause of the violation in `result` that flags the subject, if one does.
-fn detect(role: Role, clause: Option<&'static str>, result: &CaseResult) -> Option<&'static str> {
+fn detect(role: Role, clause: Option<ClauseId>, result: &CaseResult) -> Option<Flag> {
     let violations = &result.verdict.violations;
     match (role, clause) {
         (Role::Fault, Some(clause)) => violations
             .iter()
             .find(|v| v.clause == clause)
             .or_else(|| {
-                let exercised = clause.starts_with("req.") && result.clauses.contains(&clause);
+                let exercised = clause.is_request_rule() && result.clauses.contains(&clause);
                 violations.iter().find(|v| {
                     exercised && v.level == Level::Must && STATUS_CLAUSES.contains(&v.clause)
                 })
             })
-            .map(|v| v.clause),
-        _ if result.verdict.setup.is_some() => Some("(setup)"),
-        _ => violations.first().map(|v| v.clause),
+            .map(|v| Flag::Clause(v.clause)),
+        _ if result.verdict.setup.is_some() => Some(Flag::Setup),
+        _ => violations.first().map(|v| Flag::Clause(v.clause)),
     }
 }
 
@@ -308,10 +326,10 @@ fn row(score: &Score) -> [String; 9] {
     [
         score.role.to_string(),
         score.name.to_owned(),
-        score.clause.unwrap_or("-").to_owned(),
+        score.clause.map_or("-", ClauseId::id).to_owned(),
         score
             .clause
-            .map_or("-".to_owned(), |c| crate::clause::level_of(c).to_string()),
+            .map_or("-".to_owned(), |c| c.level().to_string()),
         if score.holds() { "ok" } else { "FAIL" }.to_owned(),
         detected,
         by,

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use dli_conformance::case::{self, Expect};
-use dli_conformance::clause::CLAUSES;
+use dli_conformance::clause::ClauseId;
 
 fn cases_dir() -> PathBuf {
     PathBuf::from(dli_conformance::case::SHIPPED_DIR)
@@ -62,14 +62,14 @@ fn the_schema_rejects_a_misspelt_key() {
 #[test]
 fn every_clause_has_a_case() {
     let cases = case::load_dir(&cases_dir()).unwrap();
-    let covered: BTreeSet<&str> = cases
+    let covered: BTreeSet<ClauseId> = cases
         .iter()
         .flat_map(|c| c.clauses.iter().copied())
         .collect();
-    let missing: Vec<&str> = CLAUSES
+    let missing: Vec<&str> = ClauseId::ALL
         .iter()
-        .map(|c| c.id)
-        .filter(|id| !covered.contains(id))
+        .filter(|clause| !covered.contains(clause))
+        .map(|clause| clause.id())
         .collect();
     assert!(missing.is_empty(), "clauses without a case: {missing:?}");
     for expect in [Expect::Accept, Expect::Reject, Expect::Either] {

@@ -22,6 +22,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 
 use crate::case::{Case, Expect, Source};
+use crate::clause::ClauseId;
 use strategies::Members;
 
 /// One mutation class: a name, what it leans towards, and its body strategy.
@@ -230,9 +231,9 @@ fn generated_case(class: &'static Class, seed: u64, index: usize, body: Vec<u8>)
     let judged = oracle::expectation(&body);
     let mut clauses = judged.clauses;
     clauses.push(match judged.expect {
-        Expect::Accept => "resp.created.status",
-        Expect::Reject => "resp.invalid.status",
-        Expect::Either => "resp.status.documented",
+        Expect::Accept => ClauseId::RespCreatedStatus,
+        Expect::Reject => ClauseId::RespInvalidStatus,
+        Expect::Either => ClauseId::RespStatusDocumented,
     });
     Case {
         id: format!("prop/{}/{index}", class.name),

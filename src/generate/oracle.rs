@@ -5,12 +5,15 @@
 //! them. Every MUST the body breaks makes it `reject` (naming the clauses); otherwise any MAY it
 //! touches (unknown members A5, empty strings A6, the `ct` alias A2, a service that matches a
 //! listed one only under full Unicode case folding) makes it `either`; otherwise `accept`.
-//! Casing variants of a listed service are always valid.
+//! Casing variants of a listed service are always valid. Under the profile `current` the `cur.*`
+//! rules are MUSTs too (a name outside the pattern, a tag key or value of the wrong length, over
+//! 20 tags: reject). The members, services and limits come from [`crate::rules`].
 
 use serde_json::{Map, Value};
 
 use crate::case::Expect;
-use crate::clause::{REQUIRED_STRING_MEMBERS, SERVICES, URL_MAX_CHARS};
+use crate::clause::{ClauseId, Profile};
+use crate::rules::{self, current, Shape, MEMBERS, TAG_MEMBERS, URL_MAX_CHARS};
 
 /// What a conformant server does with a body, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,27 +21,23 @@ pub struct Expectation {
     /// Accept, reject or either.
     pub expect: Expect,
     /// The clauses that decided it: the MUSTs broken (reject) or the MAYs touched (either).
-    pub clauses: Vec<&'static str>,
+    pub clauses: Vec<ClauseId>,
 }
 
-/// Every top-level member the spec names.
-const KNOWN_MEMBERS: &[&str] = &[
-    "name",
-    "service",
-    "security_group_id",
-    "network_id",
-    "url",
-    "tags",
-];
-
-/// The expectation for `body`, sent as `application/json` to the create endpoint.
+/// The expectation for `body`, sent as `application/json` to the create endpoint, under the
+/// seed profile.
 pub fn expectation(body: &[u8]) -> Expectation {
-    let mut broken = Vec::new();
-    let mut open = Vec::new();
+    expectation_under(body, Profile::Seed)
+}
+
+/// The expectation for `body` under `profile` (`current` adds the `cur.*` MUST clauses).
+pub fn expectation_under(body: &[u8], profile: Profile) -> Expectation {
+    let mut judged = Judged::default();
     match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(members)) => judge_members(&members, &mut broken, &mut open),
-        _ => broken.push("req.body.object"),
+        Ok(Value::Object(members)) => judge_members(&members, profile, &mut judged),
+        _ => judged.broken.push(ClauseId::ReqBodyObject),
     }
+    let Judged { broken, open } = judged;
     let (expect, mut clauses) = if !broken.is_empty() {
         (Expect::Reject, broken)
     } else if !open.is_empty() {
@@ -51,101 +50,102 @@ pub fn expectation(body: &[u8]) -> Expectation {
     Expectation { expect, clauses }
 }
 
-fn judge_members(
-    members: &Map<String, Value>,
-    broken: &mut Vec<&'static str>,
-    open: &mut Vec<&'static str>,
-) {
-    for &member in REQUIRED_STRING_MEMBERS {
-        match members.get(member) {
-            None => broken.push(required_clause(member)),
-            Some(Value::String(text)) if text.is_empty() => open.push("A6"),
-            Some(Value::String(_)) => {}
-            Some(_) => broken.push(type_clause(member)),
+/// The MUSTs a body breaks and the MAYs it touches.
+#[derive(Default)]
+struct Judged {
+    broken: Vec<ClauseId>,
+    open: Vec<ClauseId>,
+}
+
+fn judge_members(members: &Map<String, Value>, profile: Profile, judged: &mut Judged) {
+    for member in MEMBERS {
+        match (members.get(member.name), member.shape) {
+            (None, _) => judged.broken.extend(member.required),
+            (Some(Value::String(text)), Shape::Text) if text.is_empty() => {
+                judged.open.push(ClauseId::A6)
+            }
+            (Some(Value::String(_)), Shape::Text) => {}
+            (Some(tags), Shape::Tags) => judge_tags(tags, profile, judged),
+            (Some(_), Shape::Text) => judged.broken.push(member.typed),
         }
     }
     if let Some(Value::String(service)) = members.get("service") {
-        judge_service(service, broken, open);
+        judge_service(service, judged);
     }
     if let Some(Value::String(url)) = members.get("url") {
         if url.chars().count() > URL_MAX_CHARS {
-            broken.push("req.url.max-length");
+            judged.broken.push(ClauseId::ReqUrlMaxLength);
         }
     }
-    if let Some(tags) = members.get("tags") {
-        judge_tags(tags, broken, open);
+    if profile == Profile::Current {
+        if let Some(Value::String(name)) = members.get("name") {
+            if !current::name_matches(name) {
+                judged.broken.push(ClauseId::CurNamePattern);
+            }
+        }
     }
-    if members
-        .keys()
-        .any(|key| !KNOWN_MEMBERS.contains(&key.as_str()))
-    {
-        open.push("A5");
+    if members.keys().any(|key| !rules::is_known_member(key)) {
+        judged.open.push(ClauseId::A5);
     }
 }
 
-fn judge_service(service: &str, broken: &mut Vec<&'static str>, open: &mut Vec<&'static str>) {
+fn judge_service(service: &str, judged: &mut Judged) {
     if service.is_empty() {
         return; // the A6 choice, already recorded
     }
-    let folded = service.to_lowercase();
-    let listed = |candidate: &str| SERVICES.iter().any(|s| s.to_lowercase() == candidate);
-    if SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service)) {
-        // req.service.case-insensitive: every casing of a listed value is that value.
-    } else if service.eq_ignore_ascii_case("ct") {
-        open.push("A2");
-    } else if listed(&folded) || listed(&service.to_uppercase().to_lowercase()) {
+    let listed_lower = |candidate: &str| {
+        rules::SERVICES
+            .iter()
+            .any(|listed| listed.to_lowercase() == candidate)
+    };
+    if rules::listed_service(service).is_some() {
+        // req.service.case-insensitive: every ASCII casing of a listed value is that value.
+    } else if service.eq_ignore_ascii_case(rules::CT_ALIAS) {
+        judged.open.push(ClauseId::A2);
+    } else if listed_lower(&service.to_lowercase())
+        || listed_lower(&service.to_uppercase().to_lowercase())
+    {
         // Non-ASCII letters whose case mapping lands on a listed value (the Kelvin sign, long s):
         // whether "case does not matter" reaches them is not addressed.
-        open.push("req.service.case-insensitive");
+        judged.open.push(ClauseId::ReqServiceCaseInsensitive);
     } else {
-        broken.push("req.service.enum");
+        judged.broken.push(ClauseId::ReqServiceEnum);
     }
 }
 
-fn judge_tags(tags: &Value, broken: &mut Vec<&'static str>, open: &mut Vec<&'static str>) {
+fn judge_tags(tags: &Value, profile: Profile, judged: &mut Judged) {
     let Value::Array(tags) = tags else {
-        broken.push("req.tags.type");
+        judged.broken.push(ClauseId::ReqTagsType);
         return;
     };
+    if profile == Profile::Current && tags.len() > current::TAGS_MAX {
+        judged.broken.push(ClauseId::CurTagsMaxCount);
+    }
     for tag in tags {
         let Value::Object(tag) = tag else {
-            broken.push("req.tags.type");
+            judged.broken.push(ClauseId::ReqTagsType);
             continue;
         };
-        for (member, required, typed) in [
-            ("key", "req.tags.key.required", "req.tags.key.type"),
-            ("value", "req.tags.value.required", "req.tags.value.type"),
-        ] {
-            match tag.get(member) {
-                None => broken.push(required),
-                Some(Value::String(text)) if text.is_empty() => open.push("A6"),
+        for member in TAG_MEMBERS {
+            match tag.get(member.name) {
+                None => judged.broken.extend(member.required),
+                Some(Value::String(text)) if profile == Profile::Current => {
+                    let chars = text.chars().count();
+                    if !current::tag_member_chars(member.name).contains(&chars) {
+                        judged.broken.push(match member.name {
+                            "key" => ClauseId::CurTagsKeyLength,
+                            _ => ClauseId::CurTagsValueLength,
+                        });
+                    }
+                }
+                Some(Value::String(text)) if text.is_empty() => judged.open.push(ClauseId::A6),
                 Some(Value::String(_)) => {}
-                Some(_) => broken.push(typed),
+                Some(_) => judged.broken.push(member.typed),
             }
         }
-        if tag.keys().any(|key| key != "key" && key != "value") {
-            open.push("A5");
+        if tag.keys().any(|key| !rules::is_known_tag_member(key)) {
+            judged.open.push(ClauseId::A5);
         }
-    }
-}
-
-fn required_clause(member: &str) -> &'static str {
-    match member {
-        "name" => "req.name.required",
-        "service" => "req.service.required",
-        "security_group_id" => "req.security_group_id.required",
-        "network_id" => "req.network_id.required",
-        _ => "req.url.required",
-    }
-}
-
-fn type_clause(member: &str) -> &'static str {
-    match member {
-        "name" => "req.name.type",
-        "service" => "req.service.type",
-        "security_group_id" => "req.security_group_id.type",
-        "network_id" => "req.network_id.type",
-        _ => "req.url.type",
     }
 }
 
@@ -165,7 +165,7 @@ mod tests {
         let cases = crate::case::load_dir(dir.as_ref()).unwrap();
         let disagreements: Vec<String> = cases
             .iter()
-            .filter(|case| !case.clauses.contains(&"A9"))
+            .filter(|case| !case.clauses.contains(&ClauseId::A9))
             .filter(|case| expectation(&case.body).expect != case.expect)
             .map(|case| {
                 format!(

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Map, Value};
 
-use crate::clause::{REQUIRED_STRING_MEMBERS, SERVICES, URL_MAX_CHARS};
+use crate::rules::{self, SERVICES, URL_MAX_CHARS};
 
 /// A body's members, in the order they will be written.
 pub type Members = Map<String, Value>;
@@ -125,7 +125,7 @@ pub fn url_near_limit() -> impl Strategy<Value = Value> {
 pub fn missing_required() -> impl Strategy<Value = Members> {
     (
         valid_members(),
-        proptest::sample::subsequence(REQUIRED_STRING_MEMBERS.to_vec(), 1..=5),
+        proptest::sample::subsequence(rules::required_text_names(), 1..=5),
     )
         .prop_map(|(mut members, missing)| {
             for member in missing {
@@ -151,7 +151,7 @@ pub fn non_string_value() -> impl Strategy<Value = Value> {
 pub fn wrong_types() -> impl Strategy<Value = Members> {
     (
         valid_members(),
-        proptest::sample::subsequence(REQUIRED_STRING_MEMBERS.to_vec(), 1..=5),
+        proptest::sample::subsequence(rules::required_text_names(), 1..=5),
         vec(non_string_value(), 5),
     )
         .prop_map(|(mut members, wrong, values)| {
@@ -332,7 +332,7 @@ pub fn unknown_member() -> impl Strategy<Value = String> {
         "[a-z_]{1,12}",
     ]
     .prop_filter("a listed member is not unknown", |name| {
-        !REQUIRED_STRING_MEMBERS.contains(&name.as_str()) && name != "tags"
+        !rules::is_known_member(name)
     })
 }
 
@@ -358,7 +358,7 @@ pub fn unknown_members() -> impl Strategy<Value = Members> {
 pub fn empty_strings() -> impl Strategy<Value = Members> {
     (
         valid_members(),
-        proptest::sample::subsequence(REQUIRED_STRING_MEMBERS.to_vec(), 1..=5),
+        proptest::sample::subsequence(rules::required_text_names(), 1..=5),
     )
         .prop_map(|(mut members, emptied)| {
             for member in emptied {

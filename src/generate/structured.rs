@@ -17,7 +17,7 @@ use std::fmt;
 use arbitrary::Arbitrary;
 use serde_json::{json, Map, Value};
 
-use crate::clause::SERVICES;
+use crate::rules::SERVICES;
 
 /// A create body, member by member.
 #[derive(Arbitrary, Clone, PartialEq)]
@@ -550,7 +550,7 @@ impl fmt::Debug for StructuredBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let expectation = super::oracle::expectation(&self.to_bytes());
         let clauses = if expectation.clauses.is_empty() {
-            vec!["resp.created.status"]
+            vec![crate::clause::ClauseId::RespCreatedStatus]
         } else {
             expectation.clauses
         };

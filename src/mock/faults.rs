@@ -12,51 +12,52 @@ use axum::http::{header, HeaderValue, StatusCode};
 use serde_json::{Map, Value};
 
 use super::deviation::{object, reject, text, Answer, Deviation, Memory, Rewrite, Step};
-use crate::clause::{REQUIRED_STRING_MEMBERS, SERVICES, URL_MAX_CHARS};
+use crate::clause::ClauseId;
+use crate::rules::{self, SERVICES, URL_MAX_CHARS};
 
 /// Every fault, grouped by what it breaks: status codes, the success body, request rules, the
 /// error envelope, then transport.
 #[rustfmt::skip]
 pub const FAULTS: &[Deviation] = &[
-    Deviation::new("created-200", "resp.created.status", "answers a valid create 200 instead of 201", &Fault::Created200),
-    Deviation::new("invalid-422", "resp.invalid.status", "answers an invalid request 422 instead of 400", &Fault::Invalid422),
-    Deviation::new("name-conflict-409", "resp.status.documented", "answers a repeated connection name 409 Conflict", &Fault::NameConflict409),
-    Deviation::new("tags-type-500", "resp.no-server-error", "answers 500 when `tags` is not an array", &Fault::TagsType500),
-    Deviation::new("url-overflow-500", "resp.no-server-error", "answers 500 when `url` is over 512 characters", &Fault::UrlOverflow500),
-    Deviation::new("is-success-string", "resp.created.is_success.type", "201 carries `is_success: \"true\"` (a string)", &Fault::IsSuccessString),
-    Deviation::new("is-success-false", "resp.created.is_success.true", "201 carries `is_success: false`", &Fault::IsSuccessFalse),
-    Deviation::new("message-null", "resp.created.message.type", "201 carries `message: null`", &Fault::MessageNull),
-    Deviation::new("connection-id-missing", "resp.created.connection_id.present", "201 carries no `connection_id`", &Fault::ConnectionIdMissing),
-    Deviation::new("connection-id-unhyphenated", "resp.created.connection_id.type", "201 carries the UUID as 32 bare hex digits", &Fault::ConnectionIdUnhyphenated),
-    Deviation::new("connection-id-reused", "resp.created.connection_id.unique", "every 201 carries the first `connection_id` again", &Fault::ConnectionIdReused),
-    Deviation::new("created-text-plain", "resp.created.json", "201 is labelled `text/plain`", &Fault::CreatedTextPlain),
-    Deviation::new("created-second-content-type", "resp.created.json", "201 carries a second `Content-Type: text/html` after the JSON one", &Fault::CreatedSecondContentType),
-    Deviation::new("created-empty-body", "resp.created.json", "201 has an empty body", &Fault::CreatedEmptyBody),
-    Deviation::new("created-python-repr", "resp.created.json", "201 body is a Python dict repr, not JSON", &Fault::CreatedPythonRepr),
-    Deviation::new("name-optional", "req.name.required", "accepts a body without `name`", &Fault::NameOptional),
-    Deviation::new("single-value-arrays-unwrapped", "req.name.type", "accepts a one-element array for a string member (`[\"x\"]` as `\"x\"`)", &Fault::SingleValueArraysUnwrapped),
-    Deviation::new("network-id-optional", "req.network_id.required", "accepts a body without `network_id` (uses a default subnet)", &Fault::NetworkIdOptional),
-    Deviation::new("security-group-id-null-default", "req.security_group_id.type", "takes `security_group_id: null` as the default group", &Fault::SecurityGroupIdNullDefault),
-    Deviation::new("url-type-coerced", "req.url.type", "accepts a number or boolean `url`, turned into text", &Fault::UrlTypeCoerced),
-    Deviation::new("service-case-sensitive", "req.service.case-insensitive", "rejects a listed service spelt in another case", &Fault::ServiceCaseSensitive),
-    Deviation::new("service-list-incomplete", "req.service.enum", "rejects `CloudTable.OpenTSDB` (reads the page's pair as one value)", &Fault::ServiceListIncomplete),
-    Deviation::new("service-unchecked", "req.service.enum", "accepts any `service` string", &Fault::ServiceUnchecked),
-    Deviation::new("url-limit-513", "req.url.max-length", "accepts a 513-character `url` (off by one)", &Fault::UrlLimit513),
-    Deviation::new("url-length-in-bytes", "req.url.max-length", "measures `url` in UTF-8 bytes: rejects 512 two-byte characters", &Fault::UrlLengthInBytes),
-    Deviation::new("url-length-in-utf16", "req.url.max-length", "measures `url` in UTF-16 units: rejects 512 emoji", &Fault::UrlLengthInUtf16),
-    Deviation::new("tags-unchecked", "req.tags.type", "ignores `tags` entirely: any value is accepted", &Fault::TagsUnchecked),
-    Deviation::new("tags-required", "req.tags.optional", "rejects a body without `tags`", &Fault::TagsRequired),
-    Deviation::new("tag-value-optional", "req.tags.value.required", "accepts a tag without `value` (as the empty string)", &Fault::TagValueOptional),
-    Deviation::new("tag-key-type-unchecked", "req.tags.key.type", "accepts a non-string tag `key`, turned into text", &Fault::TagKeyTypeUnchecked),
-    Deviation::new("tag-value-type-unchecked", "req.tags.value.type", "accepts a non-string tag `value`, turned into text", &Fault::TagValueTypeUnchecked),
-    Deviation::new("body-array-unwrapped", "req.body.object", "accepts an array and creates its first element", &Fault::BodyArrayUnwrapped),
-    Deviation::new("trailing-data-ignored", "req.body.object", "reads the first JSON value and ignores what follows", &Fault::TrailingDataIgnored),
-    Deviation::new("error-code-missing", "resp.error.envelope", "error bodies carry `error_msg` but no `error_code`", &Fault::ErrorCodeMissing),
-    Deviation::new("error-msg-list", "resp.error.envelope", "error bodies carry `error_msg` as a list of strings", &Fault::ErrorMsgList),
-    Deviation::new("error-plain-text", "resp.error.envelope", "400 is a plain-text sentence, `text/plain`", &Fault::ErrorPlainText),
-    Deviation::new("error-empty-body", "resp.error.envelope", "400 has an empty body labelled JSON", &Fault::ErrorEmptyBody),
-    Deviation::new("drop-on-empty-body", "resp.invalid.status", "drops the connection when the body is empty", &Fault::DropOnEmptyBody),
-    Deviation::new("hang-on-blank-body", "resp.invalid.status", "never answers a body of only whitespace", &Fault::HangOnBlankBody),
+    Deviation::new("created-200", ClauseId::RespCreatedStatus, "answers a valid create 200 instead of 201", &Fault::Created200),
+    Deviation::new("invalid-422", ClauseId::RespInvalidStatus, "answers an invalid request 422 instead of 400", &Fault::Invalid422),
+    Deviation::new("name-conflict-409", ClauseId::RespStatusDocumented, "answers a repeated connection name 409 Conflict", &Fault::NameConflict409),
+    Deviation::new("tags-type-500", ClauseId::RespNoServerError, "answers 500 when `tags` is not an array", &Fault::TagsType500),
+    Deviation::new("url-overflow-500", ClauseId::RespNoServerError, "answers 500 when `url` is over 512 characters", &Fault::UrlOverflow500),
+    Deviation::new("is-success-string", ClauseId::RespCreatedIsSuccessType, "201 carries `is_success: \"true\"` (a string)", &Fault::IsSuccessString),
+    Deviation::new("is-success-false", ClauseId::RespCreatedIsSuccessTrue, "201 carries `is_success: false`", &Fault::IsSuccessFalse),
+    Deviation::new("message-null", ClauseId::RespCreatedMessageType, "201 carries `message: null`", &Fault::MessageNull),
+    Deviation::new("connection-id-missing", ClauseId::RespCreatedConnectionIdPresent, "201 carries no `connection_id`", &Fault::ConnectionIdMissing),
+    Deviation::new("connection-id-unhyphenated", ClauseId::RespCreatedConnectionIdType, "201 carries the UUID as 32 bare hex digits", &Fault::ConnectionIdUnhyphenated),
+    Deviation::new("connection-id-reused", ClauseId::RespCreatedConnectionIdUnique, "every 201 carries the first `connection_id` again", &Fault::ConnectionIdReused),
+    Deviation::new("created-text-plain", ClauseId::RespCreatedJson, "201 is labelled `text/plain`", &Fault::CreatedTextPlain),
+    Deviation::new("created-second-content-type", ClauseId::RespCreatedJson, "201 carries a second `Content-Type: text/html` after the JSON one", &Fault::CreatedSecondContentType),
+    Deviation::new("created-empty-body", ClauseId::RespCreatedJson, "201 has an empty body", &Fault::CreatedEmptyBody),
+    Deviation::new("created-python-repr", ClauseId::RespCreatedJson, "201 body is a Python dict repr, not JSON", &Fault::CreatedPythonRepr),
+    Deviation::new("name-optional", ClauseId::ReqNameRequired, "accepts a body without `name`", &Fault::NameOptional),
+    Deviation::new("single-value-arrays-unwrapped", ClauseId::ReqNameType, "accepts a one-element array for a string member (`[\"x\"]` as `\"x\"`)", &Fault::SingleValueArraysUnwrapped),
+    Deviation::new("network-id-optional", ClauseId::ReqNetworkIdRequired, "accepts a body without `network_id` (uses a default subnet)", &Fault::NetworkIdOptional),
+    Deviation::new("security-group-id-null-default", ClauseId::ReqSecurityGroupIdType, "takes `security_group_id: null` as the default group", &Fault::SecurityGroupIdNullDefault),
+    Deviation::new("url-type-coerced", ClauseId::ReqUrlType, "accepts a number or boolean `url`, turned into text", &Fault::UrlTypeCoerced),
+    Deviation::new("service-case-sensitive", ClauseId::ReqServiceCaseInsensitive, "rejects a listed service spelt in another case", &Fault::ServiceCaseSensitive),
+    Deviation::new("service-list-incomplete", ClauseId::ReqServiceEnum, "rejects `CloudTable.OpenTSDB` (reads the page's pair as one value)", &Fault::ServiceListIncomplete),
+    Deviation::new("service-unchecked", ClauseId::ReqServiceEnum, "accepts any `service` string", &Fault::ServiceUnchecked),
+    Deviation::new("url-limit-513", ClauseId::ReqUrlMaxLength, "accepts a 513-character `url` (off by one)", &Fault::UrlLimit513),
+    Deviation::new("url-length-in-bytes", ClauseId::ReqUrlMaxLength, "measures `url` in UTF-8 bytes: rejects 512 two-byte characters", &Fault::UrlLengthInBytes),
+    Deviation::new("url-length-in-utf16", ClauseId::ReqUrlMaxLength, "measures `url` in UTF-16 units: rejects 512 emoji", &Fault::UrlLengthInUtf16),
+    Deviation::new("tags-unchecked", ClauseId::ReqTagsType, "ignores `tags` entirely: any value is accepted", &Fault::TagsUnchecked),
+    Deviation::new("tags-required", ClauseId::ReqTagsOptional, "rejects a body without `tags`", &Fault::TagsRequired),
+    Deviation::new("tag-value-optional", ClauseId::ReqTagsValueRequired, "accepts a tag without `value` (as the empty string)", &Fault::TagValueOptional),
+    Deviation::new("tag-key-type-unchecked", ClauseId::ReqTagsKeyType, "accepts a non-string tag `key`, turned into text", &Fault::TagKeyTypeUnchecked),
+    Deviation::new("tag-value-type-unchecked", ClauseId::ReqTagsValueType, "accepts a non-string tag `value`, turned into text", &Fault::TagValueTypeUnchecked),
+    Deviation::new("body-array-unwrapped", ClauseId::ReqBodyObject, "accepts an array and creates its first element", &Fault::BodyArrayUnwrapped),
+    Deviation::new("trailing-data-ignored", ClauseId::ReqBodyObject, "reads the first JSON value and ignores what follows", &Fault::TrailingDataIgnored),
+    Deviation::new("error-code-missing", ClauseId::RespErrorEnvelope, "error bodies carry `error_msg` but no `error_code`", &Fault::ErrorCodeMissing),
+    Deviation::new("error-msg-list", ClauseId::RespErrorEnvelope, "error bodies carry `error_msg` as a list of strings", &Fault::ErrorMsgList),
+    Deviation::new("error-plain-text", ClauseId::RespErrorEnvelope, "400 is a plain-text sentence, `text/plain`", &Fault::ErrorPlainText),
+    Deviation::new("error-empty-body", ClauseId::RespErrorEnvelope, "400 has an empty body labelled JSON", &Fault::ErrorEmptyBody),
+    Deviation::new("drop-on-empty-body", ClauseId::RespInvalidStatus, "drops the connection when the body is empty", &Fault::DropOnEmptyBody),
+    Deviation::new("hang-on-blank-body", ClauseId::RespInvalidStatus, "never answers a body of only whitespace", &Fault::HangOnBlankBody),
 ];
 
 /// The faults, one arm each; the doc says which real bug it stands for.
@@ -168,8 +169,8 @@ fn coerce_tag_member(mut body: Map<String, Value>, member: &str) -> Option<Value
 /// Replaces every one-element array of a string member by its element; `None` if none was.
 fn unwrap_single_values(mut body: Map<String, Value>) -> Option<Value> {
     let mut changed = false;
-    for member in REQUIRED_STRING_MEMBERS {
-        if let Some(value) = body.get_mut(*member) {
+    for member in rules::required_text_members() {
+        if let Some(value) = body.get_mut(member.name) {
             if let Some([only]) = value.as_array().map(Vec::as_slice) {
                 *value = only.clone();
                 changed = true;
@@ -320,7 +321,7 @@ impl Fault {
     fn judge_object(&self, mut body: Map<String, Value>) -> Option<Step> {
         let url_chars = text(&body, "url").map(|url| url.chars().count());
         let service = text(&body, "service");
-        let listed = service.filter(|s| SERVICES.iter().any(|l| l.eq_ignore_ascii_case(s)));
+        let listed = service.filter(|s| rules::listed_service(s).is_some());
         match self {
             Fault::TagsType500 => body
                 .get("tags")
@@ -346,9 +347,8 @@ impl Fault {
                     Step::Replace(Value::Object(body))
                 }),
             Fault::UrlTypeCoerced => coerce_scalar(body, "url").map(Step::Replace),
-            Fault::TagsRequired => {
-                (!body.contains_key("tags")).then(|| reject("tags: required (req.tags.required)"))
-            }
+            Fault::TagsRequired => (!body.contains_key("tags"))
+                .then(|| reject(format!("tags: required ({})", ClauseId::ReqTagsOptional))),
             Fault::TagValueOptional => default_tag_values(body).map(Step::Replace),
             Fault::ServiceCaseSensitive => listed
                 .filter(|s| !SERVICES.contains(s))
@@ -371,11 +371,11 @@ impl Fault {
             }),
             Fault::UrlLengthInBytes => text(&body, "url")
                 .filter(|url| url.len() > URL_MAX_CHARS)
-                .map(|url| reject(format!("url: {} bytes, at most 512", url.len()))),
+                .map(|url| reject(format!("url: {} bytes, at most {URL_MAX_CHARS}", url.len()))),
             Fault::UrlLengthInUtf16 => text(&body, "url")
                 .map(|url| url.encode_utf16().count())
                 .filter(|&units| units > URL_MAX_CHARS)
-                .map(|units| reject(format!("url: length {units}, at most 512"))),
+                .map(|units| reject(format!("url: length {units}, at most {URL_MAX_CHARS}"))),
             Fault::TagsUnchecked => body
                 .shift_remove("tags")
                 .map(|_| Step::Replace(Value::Object(body))),

@@ -24,7 +24,8 @@ use axum::{Json, Router};
 use http_body_util::BodyExt;
 use serde_json::{json, Map, Value};
 
-use crate::clause::{SERVICES, URL_MAX_CHARS};
+use crate::clause::{ClauseId, Profile};
+use crate::rules::{self, current, Shape, SERVICES, URL_MAX_CHARS};
 
 pub mod deviation;
 pub mod faults;
@@ -44,8 +45,9 @@ struct Connection {
 }
 
 /// The mock's memory: every connection created and not deleted, in creation order.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Store {
+    config: MockConfig,
     connections: Mutex<Vec<Connection>>,
 }
 
@@ -57,9 +59,24 @@ impl Store {
     }
 }
 
+/// How the reference mock behaves beyond the seed spec.
+#[derive(Debug, Clone, Default)]
+pub struct MockConfig {
+    /// The profile it validates by (`current` adds the `cur.*` rules).
+    pub profile: Profile,
+}
+
 /// The reference mock as a router with a fresh, empty store.
 pub fn router() -> Router {
-    let store = Arc::new(Store::default());
+    router_with(MockConfig::default())
+}
+
+/// The reference mock configured by `config`, with a fresh, empty store.
+pub fn router_with(config: MockConfig) -> Router {
+    let store = Arc::new(Store {
+        config,
+        connections: Mutex::default(),
+    });
     Router::new()
         .route(
             "/v2.0/{project_id}/datasource-connection",
@@ -127,7 +144,7 @@ async fn create_connection(
         Ok(collected) => collected.to_bytes(),
         Err(_) => return too_large(),
     };
-    let fields = match validate(&bytes) {
+    let fields = match validate(&bytes, store.config.profile) {
         Ok(fields) => fields,
         Err(message) => return bad_request(message),
     };
@@ -224,67 +241,115 @@ struct ValidRequest {
     url: String,
 }
 
-/// Validates a create body; the error names the member, what is wrong and the clause id.
-fn validate(bytes: &[u8]) -> Result<ValidRequest, String> {
+/// Validates a create body under `profile`; the error names the member, what is wrong and the
+/// clause id.
+fn validate(bytes: &[u8], profile: Profile) -> Result<ValidRequest, String> {
     let value: Value = serde_json::from_slice(bytes)
-        .map_err(|err| format!("body: not valid JSON: {err} (req.body.object)"))?;
+        .map_err(|err| format!("body: not valid JSON: {err} ({})", ClauseId::ReqBodyObject))?;
     let Value::Object(body) = value else {
-        return Err("body: must be a JSON object (req.body.object)".into());
-    };
-    let name = required_string(&body, "name")?;
-    let service = required_string(&body, "service")?;
-    required_string(&body, "security_group_id")?;
-    required_string(&body, "network_id")?;
-    let url = required_string(&body, "url")?;
-    if !SERVICES.iter().any(|s| s.eq_ignore_ascii_case(service)) {
         return Err(format!(
-            "service: {service:?} is not one of {} (req.service.enum)",
-            SERVICES.join(", ")
+            "body: must be a JSON object ({})",
+            ClauseId::ReqBodyObject
+        ));
+    };
+    for member in rules::MEMBERS {
+        match (body.get(member.name), member.shape, member.required) {
+            (None, _, Some(required)) => {
+                return Err(format!("{}: required ({required})", member.name))
+            }
+            (None, _, None)
+            | (Some(Value::String(_)), Shape::Text, _)
+            | (Some(_), Shape::Tags, _) => {}
+            (Some(_), Shape::Text, _) => {
+                return Err(format!(
+                    "{}: must be a string ({})",
+                    member.name, member.typed
+                ))
+            }
+        }
+    }
+    let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
+    let service = text("service");
+    if rules::listed_service(service).is_none() {
+        return Err(format!(
+            "service: {service:?} is not one of {} ({})",
+            SERVICES.join(", "),
+            ClauseId::ReqServiceEnum
         ));
     }
-    let url_chars = url.chars().count();
+    let url_chars = text("url").chars().count();
     if url_chars > URL_MAX_CHARS {
         return Err(format!(
-            "url: {url_chars} characters, at most {URL_MAX_CHARS} allowed (req.url.max-length)"
+            "url: {url_chars} characters, at most {URL_MAX_CHARS} allowed ({})",
+            ClauseId::ReqUrlMaxLength
         ));
     }
     if let Some(tags) = body.get("tags") {
-        validate_tags(tags)?;
+        validate_tags(tags, profile)?;
+    }
+    let name = text("name");
+    if profile == Profile::Current && !current::name_matches(name) {
+        return Err(format!(
+            "name: must be 1-{} of A-Z, a-z, 0-9, '_' and '-' ({})",
+            current::NAME_MAX_CHARS,
+            ClauseId::CurNamePattern
+        ));
     }
     Ok(ValidRequest {
         name: name.to_owned(),
         service: service.to_owned(),
-        url: url.to_owned(),
+        url: text("url").to_owned(),
     })
 }
 
-fn required_string<'a>(body: &'a Map<String, Value>, member: &str) -> Result<&'a str, String> {
-    match body.get(member) {
-        None => Err(format!("{member}: required (req.{member}.required)")),
-        Some(Value::String(text)) => Ok(text),
-        Some(_) => Err(format!("{member}: must be a string (req.{member}.type)")),
-    }
-}
-
-fn validate_tags(tags: &Value) -> Result<(), String> {
+fn validate_tags(tags: &Value, profile: Profile) -> Result<(), String> {
     let Value::Array(tags) = tags else {
-        return Err("tags: must be an array of objects (req.tags.type)".into());
+        return Err(format!(
+            "tags: must be an array of objects ({})",
+            ClauseId::ReqTagsType
+        ));
     };
+    if profile == Profile::Current && tags.len() > current::TAGS_MAX {
+        return Err(format!(
+            "tags: {} tags, at most {} allowed ({})",
+            tags.len(),
+            current::TAGS_MAX,
+            ClauseId::CurTagsMaxCount
+        ));
+    }
     for (index, tag) in tags.iter().enumerate() {
         let Value::Object(tag) = tag else {
-            return Err(format!("tags[{index}]: must be an object (req.tags.type)"));
+            return Err(format!(
+                "tags[{index}]: must be an object ({})",
+                ClauseId::ReqTagsType
+            ));
         };
-        for member in ["key", "value"] {
-            match tag.get(member) {
+        for member in rules::TAG_MEMBERS {
+            let name = member.name;
+            match tag.get(name) {
                 None => {
-                    return Err(format!(
-                        "tags[{index}].{member}: required (req.tags.{member}.required)"
-                    ))
+                    let required = member.required.unwrap_or(member.typed);
+                    return Err(format!("tags[{index}].{name}: required ({required})"));
+                }
+                Some(Value::String(text)) if profile == Profile::Current => {
+                    let allowed = current::tag_member_chars(name);
+                    if !allowed.contains(&text.chars().count()) {
+                        let clause = match name {
+                            "key" => ClauseId::CurTagsKeyLength,
+                            _ => ClauseId::CurTagsValueLength,
+                        };
+                        return Err(format!(
+                            "tags[{index}].{name}: must be {}-{} characters ({clause})",
+                            allowed.start(),
+                            allowed.end()
+                        ));
+                    }
                 }
                 Some(Value::String(_)) => {}
                 Some(_) => {
                     return Err(format!(
-                        "tags[{index}].{member}: must be a string (req.tags.{member}.type)"
+                        "tags[{index}].{name}: must be a string ({})",
+                        member.typed
                     ))
                 }
             }
@@ -298,7 +363,7 @@ mod tests {
     use super::*;
 
     fn body(json: &str) -> Result<ValidRequest, String> {
-        validate(json.as_bytes())
+        validate(json.as_bytes(), Profile::Seed)
     }
 
     const VALID: &str = r#"{"name":"n","service":"mrs.opentsdb","security_group_id":"s","network_id":"n","url":"u"}"#;

@@ -10,19 +10,20 @@
 use serde_json::{Map, Value};
 
 use super::deviation::{object, reject, text, Answer, Deviation, Memory, Rewrite, Step};
-use crate::clause::REQUIRED_STRING_MEMBERS;
+use crate::clause::ClauseId;
+use crate::rules::{self, TAG_MEMBERS};
 
 /// Every conformant variant.
 #[rustfmt::skip]
 pub const VARIANTS: &[Deviation] = &[
-    Deviation::new("ct-alias", "A2", "accepts service `ct` (any case) as an alias of CloudTable", &Variant::CtAlias),
-    Deviation::new("reject-unknown-members", "A5", "rejects members the spec does not list, in the body and in tags", &Variant::RejectUnknownMembers),
-    Deviation::new("reject-empty-strings", "A6", "rejects empty required strings and empty tag keys or values", &Variant::RejectEmptyStrings),
-    Deviation::new("reject-duplicate-names", "A9", "rejects a name it already created a connection for, with 400", &Variant::RejectDuplicateNames),
-    Deviation::new("error-extra-members", "resp.error.envelope", "error bodies add `request_id`, `is_success: false` and `message`", &Variant::ErrorExtraMembers),
-    Deviation::new("created-id-only", "A4", "201 carries only `connection_id` (no `is_success`, no `message`)", &Variant::CreatedIdOnly),
-    Deviation::new("charset-content-type", "resp.created.json", "every answer is labelled `application/json;charset=UTF-8`", &Variant::CharsetContentType),
-    Deviation::new("every-variant", "A9", "every choice above at once (A2, A4, A5, A6, A9, envelope, charset)", &Variant::Every),
+    Deviation::new("ct-alias", ClauseId::A2, "accepts service `ct` (any case) as an alias of CloudTable", &Variant::CtAlias),
+    Deviation::new("reject-unknown-members", ClauseId::A5, "rejects members the spec does not list, in the body and in tags", &Variant::RejectUnknownMembers),
+    Deviation::new("reject-empty-strings", ClauseId::A6, "rejects empty required strings and empty tag keys or values", &Variant::RejectEmptyStrings),
+    Deviation::new("reject-duplicate-names", ClauseId::A9, "rejects a name it already created a connection for, with 400", &Variant::RejectDuplicateNames),
+    Deviation::new("error-extra-members", ClauseId::RespErrorEnvelope, "error bodies add `request_id`, `is_success: false` and `message`", &Variant::ErrorExtraMembers),
+    Deviation::new("created-id-only", ClauseId::A4, "201 carries only `connection_id` (no `is_success`, no `message`)", &Variant::CreatedIdOnly),
+    Deviation::new("charset-content-type", ClauseId::RespCreatedJson, "every answer is labelled `application/json;charset=UTF-8`", &Variant::CharsetContentType),
+    Deviation::new("every-variant", ClauseId::A9, "every choice above at once (A2, A4, A5, A6, A9, envelope, charset)", &Variant::Every),
 ];
 
 /// The single variants [`Variant::Every`] applies, in order.
@@ -68,28 +69,27 @@ fn tag_objects(body: &Map<String, Value>) -> impl Iterator<Item = &Map<String, V
 fn unknown_member(body: &Map<String, Value>) -> Option<String> {
     let top = body
         .keys()
-        .find(|key| !(REQUIRED_STRING_MEMBERS.contains(&key.as_str()) || *key == "tags"))
+        .find(|key| !rules::is_known_member(key))
         .cloned();
     top.or_else(|| {
         tag_objects(body).find_map(|tag| {
             tag.keys()
-                .find(|key| !matches!(key.as_str(), "key" | "value"))
+                .find(|key| !rules::is_known_tag_member(key))
                 .map(|key| format!("tags[].{key}"))
         })
     })
 }
 
 fn empty_member(body: &Map<String, Value>) -> Option<String> {
-    let top = REQUIRED_STRING_MEMBERS
-        .iter()
-        .find(|member| text(body, member) == Some(""))
-        .map(|member| (*member).to_owned());
+    let top = rules::required_text_members()
+        .find(|member| text(body, member.name) == Some(""))
+        .map(|member| member.name.to_owned());
     top.or_else(|| {
         tag_objects(body).find_map(|tag| {
-            ["key", "value"]
-                .into_iter()
-                .find(|member| text(tag, member) == Some(""))
-                .map(|member| format!("tags[].{member}"))
+            TAG_MEMBERS
+                .iter()
+                .find(|member| text(tag, member.name) == Some(""))
+                .map(|member| format!("tags[].{}", member.name))
         })
     })
 }
@@ -104,7 +104,7 @@ impl Rewrite for Variant {
         };
         let step = match self {
             Variant::CtAlias => text(&body, "service")
-                .filter(|service| service.eq_ignore_ascii_case("ct"))
+                .filter(|service| service.eq_ignore_ascii_case(rules::CT_ALIAS))
                 .is_some()
                 .then(|| {
                     body.insert("service".into(), "CloudTable".into());

@@ -19,6 +19,7 @@ use libtest_mimic::{Failed, Trial};
 
 use crate::case::{Case, Expect, Source};
 use crate::check::{self, ConnectionIds, Outcome, Verdict};
+use crate::clause::ClauseId;
 use crate::report;
 use crate::target::{self, Request, Response, Target};
 
@@ -52,7 +53,7 @@ pub struct CaseResult {
     /// The case id.
     pub id: String,
     /// The clause ids the case exercises.
-    pub clauses: Vec<&'static str>,
+    pub clauses: Vec<ClauseId>,
     /// What a conformant server does.
     pub expect: Expect,
     /// Where the case was written.
