@@ -108,6 +108,16 @@ pub enum Source {
         /// Its position among the class's examples.
         index: usize,
     },
+    /// An input from a vendored public corpus (`cases/corpus/`, see [`crate::corpus`]).
+    Corpus {
+        /// The corpus file, as found below the case folder (e.g.
+        /// `cases/corpus/jsontestsuite/test_parsing/n_array_comma.json`).
+        path: PathBuf,
+        /// 1-based line of the entry, for files holding many (the naughty strings).
+        line: Option<usize>,
+        /// Where the input goes: `whole-body`, `unknown-member`, or the member it is the value of.
+        placement: &'static str,
+    },
 }
 
 impl fmt::Display for Source {
@@ -116,6 +126,17 @@ impl fmt::Display for Source {
             Source::File { path, line } => write!(f, "{}:{line}", path.display()),
             Source::Generated { class, seed, index } => {
                 write!(f, "prop/{class} --seed {seed}, example {index}")
+            }
+            Source::Corpus {
+                path,
+                line,
+                placement,
+            } => {
+                write!(f, "{}", path.display())?;
+                if let Some(line) = line {
+                    write!(f, ":{line}")?;
+                }
+                write!(f, " (as {placement})")
             }
         }
     }
@@ -236,6 +257,8 @@ struct StringTemplate {
 pub fn load_dir(dir: &Path) -> Result<Vec<Case>, LoadError> {
     let mut files = Vec::new();
     collect_case_files(dir, &mut files)?;
+    // `cases/corpus/` holds vendored third-party data, turned into cases by `crate::corpus`.
+    files.retain(|file| !file.starts_with(dir.join(crate::corpus::DIR)));
     files.sort();
     let mut cases = Vec::new();
     for file in &files {
@@ -281,7 +304,7 @@ fn collect_case_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), LoadEr
 }
 
 /// The path relative to the working directory when it is below it, as people type it.
-fn shown_path(path: &Path) -> &Path {
+pub(crate) fn shown_path(path: &Path) -> &Path {
     std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok())
@@ -304,7 +327,7 @@ fn reject_duplicate_ids(cases: &[Case]) -> Result<(), LoadError> {
         if let Some(first) = first_seen.insert(&case.id, &case.source) {
             let (path, line) = match &case.source {
                 Source::File { path, line } => (path.clone(), Some(*line)),
-                Source::Generated { .. } => (PathBuf::new(), None),
+                Source::Generated { .. } | Source::Corpus { .. } => (PathBuf::new(), None),
             };
             return Err(LoadError {
                 path,

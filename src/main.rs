@@ -13,7 +13,7 @@ use dli_conformance::check::Outcome;
 use dli_conformance::mock::{deviation, faults, variants};
 use dli_conformance::runner::{GenerateConfig, Run, RunConfig};
 use dli_conformance::target::{HttpTarget, Target, DEFAULT_PROJECT_ID};
-use dli_conformance::{case, mock, report, selftest};
+use dli_conformance::{case, corpus, generate, mock, report, selftest};
 
 #[derive(Parser)]
 #[command(
@@ -68,6 +68,10 @@ struct SelftestArgs {
     /// Generated cases per mutation class (0: the case files only).
     #[arg(long, value_name = "N", default_value_t = selftest::EXAMPLES_PER_CLASS)]
     examples: usize,
+    /// Whole default runs (at the seeds after --seed) sent to the variant that rejects
+    /// duplicate names.
+    #[arg(long, value_name = "N", default_value_t = selftest::NAME_RUNS)]
+    name_runs: usize,
 }
 
 #[derive(Args)]
@@ -98,7 +102,7 @@ struct RunArgs {
     #[arg(long, value_name = "N")]
     test_threads: Option<usize>,
     /// Generated bodies per generator class; 0 runs the hand-written cases only.
-    #[arg(long, value_name = "N", default_value_t = 256)]
+    #[arg(long, value_name = "N", default_value_t = generate::DEFAULT_EXAMPLES)]
     examples: usize,
     /// Seed for the generated bodies (default: a random one, always printed).
     #[arg(long, value_name = "S")]
@@ -198,15 +202,15 @@ async fn serve_mock(args: MockArgs) -> ExitCode {
 }
 
 fn run_selftest(args: SelftestArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
-    let cases = match selftest::cases(&args.cases, args.seed, args.examples) {
-        Ok(cases) => cases,
+    let plan = match selftest::Plan::new(&args.cases, args.seed, args.examples, args.name_runs) {
+        Ok(plan) => plan,
         Err(err) => return usage_error(err.to_string()),
     };
     let config = RunConfig {
         timeout: Duration::from_secs_f64(args.timeout),
         ..RunConfig::default()
     };
-    let scoreboard = runtime.block_on(selftest::run(Arc::new(cases), config));
+    let scoreboard = runtime.block_on(selftest::run(plan, config));
     println!("{scoreboard}");
     if scoreboard.holds() {
         ExitCode::SUCCESS
@@ -217,6 +221,10 @@ fn run_selftest(args: SelftestArgs, runtime: &tokio::runtime::Runtime) -> ExitCo
 
 fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     let cases = match case::load_dir(&args.cases) {
+        Ok(cases) => cases,
+        Err(err) => return usage_error(err.to_string()),
+    };
+    let corpus_cases = match corpus::load(&args.cases) {
         Ok(cases) => cases,
         Err(err) => return usage_error(err.to_string()),
     };
@@ -234,6 +242,7 @@ fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     let seed = args.seed.unwrap_or_else(random_seed);
     let run = Run::new(target, runtime.handle().clone(), config);
     let mut trials = run.trials(cases);
+    trials.extend(run.trials(corpus_cases));
     if args.examples > 0 {
         let mut generate = GenerateConfig::new(seed, args.examples);
         generate.concurrency = usize::from(args.concurrency);

@@ -204,6 +204,10 @@ pub fn may_choices(record: &RunRecord) -> Vec<String> {
             .collect();
         let subject = match &result.source {
             Source::Generated { class, .. } => format!("prop/{class}"),
+            Source::Corpus { placement, .. } => {
+                let corpus = result.id.split('/').nth(1).unwrap_or_default();
+                format!("corpus/{corpus}/*/{placement}")
+            }
             Source::File { .. } => result.id.clone(),
         };
         let key = format!("{subject} [{}]", joined(&mays));
@@ -282,7 +286,7 @@ pub fn json_report(record: &RunRecord, started_at: &str) -> Value {
                     Source::Generated { class, seed, index } => {
                         json!({"class": class, "seed": seed, "index": index})
                     }
-                    Source::File { .. } => Value::Null,
+                    Source::File { .. } | Source::Corpus { .. } => Value::Null,
                 },
                 "request": {
                     "method": r.request.method.as_str(),
@@ -319,7 +323,7 @@ pub fn json_report(record: &RunRecord, started_at: &str) -> Value {
 pub fn regression_name(result: &CaseResult) -> String {
     match &result.source {
         Source::Generated { class, seed, index } => format!("{class}-{seed}-{index}"),
-        Source::File { .. } => result.id.replace('/', "-"),
+        Source::File { .. } | Source::Corpus { .. } => result.id.replace('/', "-"),
     }
 }
 

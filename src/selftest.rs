@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use crate::case::{self, Case, LoadError, Source};
 use crate::check::Outcome;
 use crate::clause::{ClauseId, Level};
+use crate::corpus;
 use crate::generate;
 use crate::mock::deviation::Deviation;
 use crate::mock::{self, faults, variants};
@@ -27,6 +28,15 @@ use crate::target::InProcess;
 
 /// The seed of the generated cases the self-test adds to the case files.
 pub const SEED: u64 = 20_260_527;
+
+/// How many whole default runs (case files, corpus and [`generate::DEFAULT_EXAMPLES`] per class,
+/// at seeds `SEED + 1`, `SEED + 2`, ...) the self-test also sends to the variant that rejects
+/// duplicate names: a repeated name anywhere in a run fails it, and the run-sized sample finds
+/// what the self-test's own smaller one cannot.
+pub const NAME_RUNS: usize = 3;
+
+/// The variant the whole runs of [`NAME_RUNS`] go to.
+pub const NAME_RUN_VARIANT: &str = "reject-duplicate-names";
 
 /// Generated cases per mutation class the self-test adds.
 pub const EXAMPLES_PER_CLASS: usize = 64;
@@ -88,8 +98,8 @@ pub struct Detection {
 pub struct Score {
     /// Reference, variant or fault.
     pub role: Role,
-    /// `reference`, or the deviation's name.
-    pub name: &'static str,
+    /// `reference`, or the deviation's name (with the seed of a whole run of [`NAME_RUNS`]).
+    pub name: String,
     /// The clause a fault breaks or a variant relies on; `None` for the reference.
     pub clause: Option<ClauseId>,
     /// Cases that failed.
@@ -136,26 +146,64 @@ impl Scoreboard {
     }
 }
 
-/// The self-test's cases: every case file below `dir`, then `examples` generated cases per
-/// mutation class drawn with `seed` (see [`SEED`] and [`EXAMPLES_PER_CLASS`]).
+/// The self-test's cases: every case file below `dir`, its corpus cases, then `examples`
+/// generated cases per mutation class drawn with `seed` (see [`SEED`] and [`EXAMPLES_PER_CLASS`]).
 pub fn cases(dir: &Path, seed: u64, examples: usize) -> Result<Vec<Case>, LoadError> {
     let mut cases = case::load_dir(dir)?;
+    cases.extend(corpus::load(dir)?);
     cases.extend(generate::sample_cases(seed, examples));
     Ok(cases)
 }
 
-/// Runs `cases` against the reference, every variant and every fault, concurrently (call it
+/// What the self-test sends: `cases` to every subject, and each of `name_runs` (a seed and the
+/// cases of a whole default run at that seed) to the variant that rejects duplicate names.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The cases every subject gets.
+    pub cases: Arc<Vec<Case>>,
+    /// Whole default runs for [`NAME_RUN_VARIANT`], by seed.
+    pub name_runs: Vec<(u64, Arc<Vec<Case>>)>,
+}
+
+impl Plan {
+    /// [`cases`] for every subject, plus `name_runs` whole default runs at seeds after `seed`.
+    pub fn new(
+        dir: &Path,
+        seed: u64,
+        examples: usize,
+        name_runs: usize,
+    ) -> Result<Plan, LoadError> {
+        let runs = (1..=name_runs as u64)
+            .map(|k| {
+                let seed = seed.wrapping_add(k);
+                cases(dir, seed, generate::DEFAULT_EXAMPLES).map(|cases| (seed, Arc::new(cases)))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Plan {
+            cases: Arc::new(cases(dir, seed, examples)?),
+            name_runs: runs,
+        })
+    }
+}
+
+/// Runs the plan against the reference, every variant and every fault, concurrently (call it
 /// inside a tokio runtime). `config.timeout` bounds each request, so hanging faults end too.
-pub async fn run(cases: Arc<Vec<Case>>, config: RunConfig) -> Scoreboard {
+pub async fn run(plan: Plan, config: RunConfig) -> Scoreboard {
     let started = Instant::now();
-    let subjects = std::iter::once((Role::Reference, None))
+    let everyone = std::iter::once((Role::Reference, None))
         .chain(variants::VARIANTS.iter().map(|v| (Role::Variant, Some(v))))
-        .chain(faults::FAULTS.iter().map(|f| (Role::Fault, Some(f))));
-    let tasks: Vec<_> = subjects
-        .map(|(role, deviation)| {
-            let cases = Arc::clone(&cases);
+        .chain(faults::FAULTS.iter().map(|f| (Role::Fault, Some(f))))
+        .map(|(role, deviation)| (role, deviation, None, Arc::clone(&plan.cases)));
+    let name_variant = crate::mock::deviation::find(variants::VARIANTS, NAME_RUN_VARIANT);
+    let name_runs = plan
+        .name_runs
+        .iter()
+        .map(|(seed, cases)| (Role::Variant, name_variant, Some(*seed), Arc::clone(cases)));
+    let tasks: Vec<_> = everyone
+        .chain(name_runs)
+        .map(|(role, deviation, seed, cases)| {
             let config = config.clone();
-            tokio::spawn(async move { score(role, deviation, &cases, config).await })
+            tokio::spawn(async move { score(role, deviation, seed, &cases, config).await })
         })
         .collect();
     let mut scores = Vec::with_capacity(tasks.len());
@@ -164,7 +212,7 @@ pub async fn run(cases: Arc<Vec<Case>>, config: RunConfig) -> Scoreboard {
     }
     Scoreboard {
         scores,
-        cases: cases.len(),
+        cases: plan.cases.len(),
         elapsed: started.elapsed(),
     }
 }
@@ -172,6 +220,7 @@ pub async fn run(cases: Arc<Vec<Case>>, config: RunConfig) -> Scoreboard {
 async fn score(
     role: Role,
     deviation: Option<&'static Deviation>,
+    whole_run_seed: Option<u64>,
     cases: &[Case],
     config: RunConfig,
 ) -> Score {
@@ -180,7 +229,11 @@ async fn score(
     let run = Run::new(target, tokio::runtime::Handle::current(), config);
     let mut score = Score {
         role,
-        name: deviation.map_or("reference", |d| d.name),
+        name: match (deviation, whole_run_seed) {
+            (None, _) => "reference".to_owned(),
+            (Some(d), None) => d.name.to_owned(),
+            (Some(d), Some(seed)) => format!("{} (whole run, seed {seed})", d.name),
+        },
         clause: deviation.map(|d| d.clause),
         failed: 0,
         warned: 0,
@@ -249,10 +302,16 @@ impl fmt::Display for Scoreboard {
             .iter()
             .filter(|s| s.role == Role::Variant)
             .count();
+        let whole_runs = self
+            .scores
+            .iter()
+            .filter(|s| s.name.contains("(whole run"))
+            .count();
         writeln!(
             f,
-            "selftest: {} cases against the reference, {variants} conformant variants and {faults} faults ({:.2} s)",
+            "selftest: {} cases against the reference, {} conformant variants and {faults} faults; {whole_runs} whole runs against {NAME_RUN_VARIANT} ({:.2} s)",
             self.cases,
+            variants - whole_runs,
             self.elapsed.as_secs_f64()
         )?;
         writeln!(f)?;
@@ -290,7 +349,7 @@ impl fmt::Display for Scoreboard {
             .scores
             .iter()
             .filter(|s| !s.holds())
-            .map(|s| s.name)
+            .map(|s| s.name.as_str())
             .collect();
         if off.is_empty() {
             write!(
@@ -325,7 +384,7 @@ fn row(score: &Score) -> [String; 9] {
         .map_or(score.requests, |d| d.requests);
     [
         score.role.to_string(),
-        score.name.to_owned(),
+        score.name.clone(),
         score.clause.map_or("-", ClauseId::id).to_owned(),
         score
             .clause

@@ -6,7 +6,6 @@
 //! command-line side (`selftest`, `mock --list-faults`, `--list-variants`, `--fault`) is checked
 //! through the built binary.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use dli_conformance::mock::{faults, variants};
@@ -16,17 +15,18 @@ use dli_conformance::selftest;
 #[tokio::test(flavor = "multi_thread")]
 async fn every_fault_is_flagged_and_no_variant_is() {
     let cases_dir = dli_conformance::case::SHIPPED_DIR;
-    let cases = selftest::cases(
+    let plan = selftest::Plan::new(
         cases_dir.as_ref(),
         selftest::SEED,
         selftest::EXAMPLES_PER_CLASS,
+        selftest::NAME_RUNS,
     )
     .expect("the case files load");
     let config = RunConfig {
         timeout: Duration::from_secs(2),
         ..RunConfig::default()
     };
-    let scoreboard = selftest::run(Arc::new(cases), config).await;
+    let scoreboard = selftest::run(plan, config).await;
     assert!(scoreboard.holds(), "\n{scoreboard}");
 }
 
@@ -39,7 +39,15 @@ fn command(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn the_command_prints_a_row_per_subject_and_exits_0() {
-    let output = command(&["selftest", "--examples", "0", "--timeout", "1"]);
+    let output = command(&[
+        "selftest",
+        "--examples",
+        "0",
+        "--name-runs",
+        "1",
+        "--timeout",
+        "1",
+    ]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     for fault in faults::FAULTS {

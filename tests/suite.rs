@@ -1,5 +1,5 @@
-//! `cargo test --test suite`: every case in `cases/` as a libtest-mimic trial against the
-//! in-process reference mock, then every generator class as `prop/<class>` (256 examples, fixed
+//! `cargo test --test suite`: every case in `cases/` and every corpus case (`corpus/...`) as a
+//! libtest-mimic trial against the in-process reference mock, then every generator class as `prop/<class>` (256 examples, fixed
 //! seed) and, ignored unless asked for with `--ignored`, `prop-10k/<class>` (10 000 examples).
 //! Standard libtest arguments work (filter, `--exact`, `--list`, `--test-threads`,
 //! `--format terse`), and so does cargo-nextest.
@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use dli_conformance::runner::{GenerateConfig, Run, RunConfig};
 use dli_conformance::target::InProcess;
-use dli_conformance::{case, mock};
+use dli_conformance::{case, corpus, mock};
 
 /// The generator seed the tests use, so a red test is red again on every machine.
 const SEED: u64 = 0x5eed_d11c;
@@ -24,10 +24,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let corpus_cases = match corpus::load(cases_dir.as_ref()) {
+        Ok(cases) => cases,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     let target = Arc::new(InProcess::new(mock::router()));
     let run = Run::new(target, runtime.handle().clone(), RunConfig::default());
     let mut trials = run.trials(cases);
+    trials.extend(run.trials(corpus_cases));
     trials.extend(run.generated_trials("prop", &GenerateConfig::new(SEED, 256)));
     trials.extend(
         run.generated_trials("prop-10k", &GenerateConfig::new(SEED, 10_000))

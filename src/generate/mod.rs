@@ -10,6 +10,8 @@
 //! [`structured`] shapes arbitrary bytes (the fuzz targets') into create bodies along the spec's
 //! edges.
 
+pub mod json_text;
+pub mod names;
 pub mod oracle;
 pub mod strategies;
 pub mod structured;
@@ -24,6 +26,9 @@ use serde_json::Value;
 use crate::case::{Case, Expect, Source};
 use crate::clause::ClauseId;
 use strategies::Members;
+
+/// Generated bodies per class in a run unless `--examples` says otherwise.
+pub const DEFAULT_EXAMPLES: usize = 256;
 
 /// One mutation class: a name, what it leans towards, and its body strategy.
 pub struct Class {
@@ -121,6 +126,46 @@ pub const CLASSES: &[Class] = &[
         strategy: || strategies::malformed_json().boxed(),
     },
     Class {
+        name: "deep-nesting",
+        lean: "a value nested up to 5000 levels deep (arrays, objects, both), mostly as an unknown member, sometimes as a required or tag member",
+        strategy: || strategies::deep_nesting().boxed(),
+    },
+    Class {
+        name: "huge-numbers",
+        lean: "numbers no double holds (up to 6000 digits, exponents up to 2^63, 1000-digit fractions, -0), mostly as unknown members",
+        strategy: || strategies::huge_numbers().boxed(),
+    },
+    Class {
+        name: "odd-strings",
+        lean: "string members with NUL and other controls, lone and paired surrogate escapes, non-characters, bidi controls, zero-width characters; sometimes a raw control character",
+        strategy: || strategies::odd_strings().boxed(),
+    },
+    Class {
+        name: "almost-json",
+        lean: "valid bodies with comments, trailing commas, NaN/Infinity, single quotes, unquoted names, odd numbers, invalid escapes, raw controls, other literals",
+        strategy: || strategies::almost_json().boxed(),
+    },
+    Class {
+        name: "whitespace-padding",
+        lean: "values padded with whitespace of every Unicode kind (service and url near the limit included), whitespace between tokens, a leading BOM",
+        strategy: || strategies::whitespace_padding().boxed(),
+    },
+    Class {
+        name: "service-unicode",
+        lean: "listed services with letters swapped for forms NFKC maps back (fullwidth, mathematical, circled, Roman numeral, modifier), for Unicode case mappings (long s, sharp s), or with zero-width or combining characters",
+        strategy: || {
+            object(strategies::with_member(
+                "service",
+                strategies::service_unicode().prop_map(Value::String),
+            ))
+        },
+    },
+    Class {
+        name: "member-name-case",
+        lean: "members renamed to another case (`Name`, `URL`, `ſervice`), the real ones absent",
+        strategy: || object(strategies::member_name_case()),
+    },
+    Class {
         name: "may-unknown-members",
         lean: "valid bodies with members the spec does not list (A5)",
         strategy: || object(strategies::unknown_members()),
@@ -192,12 +237,20 @@ impl Sample {
         self.trees
             .iter()
             .enumerate()
-            .map(|(index, tree)| generated_case(self.class, self.seed, index, tree.current()))
+            .map(|(index, tree)| {
+                let origin = names::Origin::Generated {
+                    class: self.class.position(),
+                    index,
+                };
+                generated_case(self.class, self.seed, index, &tree.current(), origin)
+            })
             .collect()
     }
 
     /// Shrinks example `index` while `still_fails` holds for the simpler case, for at most
     /// `budget`; gives the smallest failing case found and how many simpler ones were tried.
+    /// Every body tried, and the one given back, carries a name of its own
+    /// ([`names::Origin::Shrunk`]), so re-sending it never repeats a name the run has used.
     pub fn shrink(
         &mut self,
         index: usize,
@@ -207,13 +260,14 @@ impl Sample {
         let started = Instant::now();
         let (class, seed) = (self.class, self.seed);
         let tree = &mut self.trees[index];
-        let mut smallest = generated_case(class, seed, index, tree.current());
+        let mut smallest = tree.current();
         let mut tries = 0;
         'simplify: while started.elapsed() < budget && tree.simplify() {
             loop {
+                let candidate = tree.current();
+                let origin = class.shrunk_origin(index, tries);
                 tries += 1;
-                let candidate = generated_case(class, seed, index, tree.current());
-                if still_fails(&candidate) {
+                if still_fails(&generated_case(class, seed, index, &candidate, origin)) {
                     smallest = candidate;
                     continue 'simplify;
                 }
@@ -222,12 +276,54 @@ impl Sample {
                 }
             }
         }
-        (smallest, tries)
+        let origin = class.shrunk_origin(index, tries);
+        (generated_case(class, seed, index, &smallest, origin), tries)
     }
 }
 
-/// Example `index` of `class` (or a shrunk form of it) as a case judged by the oracle.
-fn generated_case(class: &'static Class, seed: u64, index: usize, body: Vec<u8>) -> Case {
+impl Class {
+    /// The class's position in [`CLASSES`], which its name tags carry.
+    fn position(&'static self) -> usize {
+        CLASSES
+            .iter()
+            .position(|class| class.name == self.name)
+            .expect("a class is one of CLASSES")
+    }
+
+    fn shrunk_origin(&'static self, index: usize, attempt: usize) -> names::Origin {
+        names::Origin::Shrunk {
+            class: self.position(),
+            index,
+            attempt,
+        }
+    }
+}
+
+/// Example `index` of `class` (or a shrunk form of it) as a case judged by the oracle, its name
+/// marker filled with the tag of `origin`.
+fn generated_case(
+    class: &'static Class,
+    seed: u64,
+    index: usize,
+    body: &[u8],
+    origin: names::Origin,
+) -> Case {
+    judged_case(
+        format!("prop/{}/{index}", class.name),
+        format!("generated: {}", class.lean),
+        Bytes::from(names::fill(body, &names::tag(origin))),
+        Source::Generated {
+            class: class.name,
+            seed,
+            index,
+        },
+    )
+}
+
+/// A case for `body` whose expectation and clauses come from the oracle, plus the status clause
+/// that expectation is checked through (`resp.created.status`, `resp.invalid.status` or, for a
+/// MAY, `resp.status.documented`). Generated and corpus cases are built here.
+pub fn judged_case(id: String, description: String, body: Bytes, source: Source) -> Case {
     let judged = oracle::expectation(&body);
     let mut clauses = judged.clauses;
     clauses.push(match judged.expect {
@@ -236,16 +332,12 @@ fn generated_case(class: &'static Class, seed: u64, index: usize, body: Vec<u8>)
         Expect::Either => ClauseId::RespStatusDocumented,
     });
     Case {
-        id: format!("prop/{}/{index}", class.name),
-        description: format!("generated: {}", class.lean),
+        id,
+        description,
         clauses,
         expect: judged.expect,
-        body: Bytes::from(body),
-        source: Source::Generated {
-            class: class.name,
-            seed,
-            index,
-        },
+        body,
+        source,
         see: None,
     }
 }
@@ -289,6 +381,16 @@ mod tests {
         assert_eq!(share("may-unknown-members", Expect::Either), 1.0);
         assert!(share("service-near-miss", Expect::Reject) > 0.9);
         assert!(share("malformed-json", Expect::Reject) > 0.9);
+        assert_eq!(share("almost-json", Expect::Reject), 1.0);
+        assert!(share("member-name-case", Expect::Reject) > 0.7);
+        assert!(share("deep-nesting", Expect::Either) > 0.7);
+        assert!(share("huge-numbers", Expect::Either) > 0.7);
+        let odd = share("odd-strings", Expect::Accept);
+        assert!(odd > 0.2 && odd < 0.8, "{odd}");
+        let padded = share("whitespace-padding", Expect::Reject);
+        assert!(padded > 0.2 && padded < 0.8, "{padded}");
+        assert!(share("service-unicode", Expect::Reject) > 0.7);
+        assert!(share("service-unicode", Expect::Either) > 0.03);
         let near = share("url-near-limit", Expect::Accept);
         assert!(near > 0.2 && near < 0.8, "{near}");
     }

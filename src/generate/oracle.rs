@@ -2,18 +2,32 @@
 //!
 //! It reads the clause model of `CLAUSES.md` directly and is written apart from the mock's
 //! validation, so the two check each other: the fuzz targets and the generator's tests compare
-//! them. Every MUST the body breaks makes it `reject` (naming the clauses); otherwise any MAY it
-//! touches (unknown members A5, empty strings A6, the `ct` alias A2, a service that matches a
-//! listed one only under full Unicode case folding) makes it `either`; otherwise `accept`.
-//! Casing variants of a listed service are always valid. Under the profile `current` the `cur.*`
-//! rules are MUSTs too (a name outside the pattern, a tag key or value of the wrong length, over
-//! 20 tags: reject). The members, services and limits come from [`crate::rules`].
+//! them. It reads bodies with its own RFC 8259 reader ([`json_text`](super::json_text)), not with
+//! the mock's `serde_json`. Every MUST the body breaks makes it `reject` (naming the clauses);
+//! otherwise any MAY it touches (unknown members A5, empty strings A6, the `ct` alias A2, a service
+//! that matches a listed one only under full Unicode case mapping) makes it `either`; otherwise
+//! `accept`. Casing variants of a listed service are always valid. Under the profile `current` the
+//! `cur.*` rules are MUSTs too (a name outside the pattern, a tag key or value of the wrong length,
+//! over 20 tags: reject). The members, services and limits come from [`crate::rules`].
+//!
+//! Where RFC 8259 lets a parser refuse a valid text or read it its own way (a leading byte order
+//! mark, a lone surrogate escape, a repeated member name, a number beyond binary64, nesting deeper
+//! than [`COMMON_DEPTH_LIMIT`]), the body is judged under every reading a parser may take: `reject`
+//! when every reading breaks a MUST, else `either`, naming `req.body.object` among the clauses.
+//! A body that is not UTF-8, or not JSON at all, breaks `req.body.object`: the page asks for a JSON
+//! body and RFC 8259 (§8.1) makes UTF-8 part of what a JSON text is.
 
 use serde_json::{Map, Value};
 
+use super::json_text::{self, Repeats};
 use crate::case::Expect;
 use crate::clause::{ClauseId, Profile};
 use crate::rules::{self, current, Shape, MEMBERS, TAG_MEMBERS, URL_MAX_CHARS};
+
+/// Nesting deeper than this is a depth a common parser refuses (.NET's `System.Text.Json`
+/// default `MaxDepth`, the smallest of the common defaults; serde_json stops at 128, Ruby at 100,
+/// Jackson and Python near 1000).
+pub const COMMON_DEPTH_LIMIT: usize = 64;
 
 /// What a conformant server does with a body, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,22 +46,48 @@ pub fn expectation(body: &[u8]) -> Expectation {
 
 /// The expectation for `body` under `profile` (`current` adds the `cur.*` MUST clauses).
 pub fn expectation_under(body: &[u8], profile: Profile) -> Expectation {
-    let mut judged = Judged::default();
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(members)) => judge_members(&members, profile, &mut judged),
-        _ => judged.broken.push(ClauseId::ReqBodyObject),
-    }
-    let Judged { broken, open } = judged;
-    let (expect, mut clauses) = if !broken.is_empty() {
-        (Expect::Reject, broken)
-    } else if !open.is_empty() {
-        (Expect::Either, open)
-    } else {
-        (Expect::Accept, Vec::new())
+    let Ok(text) = json_text::read(body, Repeats::Last) else {
+        return decided(Expect::Reject, vec![ClauseId::ReqBodyObject]);
     };
+    let mut readings = vec![judge(&text.value, profile)];
+    if text.repeated_name {
+        let first = json_text::read(body, Repeats::First).expect("the same text reads again");
+        readings.push(judge(&first.value, profile));
+    }
+    if readings.iter().all(|judged| !judged.broken.is_empty()) {
+        let broken = readings.into_iter().flat_map(|j| j.broken).collect();
+        return decided(Expect::Reject, broken);
+    }
+    let mut open: Vec<ClauseId> = readings.into_iter().flat_map(|j| j.open).collect();
+    let refusable = text.leading_bom
+        || text.lone_surrogate
+        || text.repeated_name
+        || text.beyond_binary64
+        || text.depth > COMMON_DEPTH_LIMIT;
+    if refusable {
+        open.push(ClauseId::ReqBodyObject);
+    }
+    if open.is_empty() {
+        decided(Expect::Accept, Vec::new())
+    } else {
+        decided(Expect::Either, open)
+    }
+}
+
+fn decided(expect: Expect, mut clauses: Vec<ClauseId>) -> Expectation {
     clauses.sort_unstable();
     clauses.dedup();
     Expectation { expect, clauses }
+}
+
+/// The MUSTs one reading of a body breaks and the MAYs it touches.
+fn judge(value: &Value, profile: Profile) -> Judged {
+    let mut judged = Judged::default();
+    match value {
+        Value::Object(members) => judge_members(members, profile, &mut judged),
+        _ => judged.broken.push(ClauseId::ReqBodyObject),
+    }
+    judged
 }
 
 /// The MUSTs a body breaks and the MAYs it touches.
@@ -189,5 +229,69 @@ mod tests {
         assert_eq!(expect_of(&body("c\u{17f}s")), Expect::Either);
         assert_eq!(expect_of(&body("Cloudtable.OpenTSDB")), Expect::Accept);
         assert_eq!(expect_of(&body("DW\u{405}")), Expect::Reject);
+    }
+
+    fn valid_with(extra: &str) -> String {
+        format!(
+            r#"{{"name":"n","service":"DWS","security_group_id":"s","network_id":"n","url":"u"{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn rfc_8259_corners_a_parser_may_refuse_are_open() {
+        let either = |body: &str| {
+            let judged = expectation(body.as_bytes());
+            assert_eq!(judged.expect, Expect::Either, "{body}");
+            assert!(judged.clauses.contains(&ClauseId::ReqBodyObject), "{body}");
+        };
+        either(&format!("\u{feff}{}", valid_with("")));
+        either(&valid_with("").replace(r#""name":"n""#, r#""name":"n\uDEAD""#));
+        either(&valid_with(r#","url":"v""#));
+        either(&valid_with(&format!(
+            ",\"x\":{}1{}",
+            "[".repeat(3000),
+            "]".repeat(3000)
+        )));
+        either(&valid_with(",\"x\":1e999999"));
+        either(&valid_with(&format!(",\"x\":{}", "9".repeat(5000))));
+        // Every reading breaks a MUST: still a reject.
+        let lone_service = valid_with("").replace(r#""DWS""#, r#""DW\uD800""#);
+        assert_eq!(expect_of(&lone_service), Expect::Reject);
+        assert_eq!(expect_of(&valid_with(r#","url":7"#)), Expect::Either);
+        let both_bad = valid_with("").replace(r#""url":"u""#, r#""url":7,"url":8"#);
+        assert_eq!(expect_of(&both_bad), Expect::Reject);
+    }
+
+    #[test]
+    fn what_is_not_json_breaks_the_body_rule() {
+        for body in [
+            valid_with(",").as_bytes().to_vec(),
+            valid_with(",\"x\":NaN").into_bytes(),
+            valid_with("/* c */").into_bytes(),
+            valid_with("")
+                .replace("\"n\"", "\"\u{a0}n\"")
+                .replace("{", "\u{a0}{")
+                .into_bytes(),
+            [b"\xFF\xFE".as_slice(), valid_with("").as_bytes()].concat(),
+            valid_with("")
+                .replacen("\"u\"", "\"u\u{1}\"", 1)
+                .into_bytes(),
+            valid_with("")
+                .replace("\"u\"", "\"u%\"")
+                .replace('%', "\u{80}")
+                .into_bytes()[..]
+                .iter()
+                .map(|&b| if b == 0xC2 { 0xFF } else { b })
+                .collect(),
+        ] {
+            let judged = expectation(&body);
+            assert_eq!(
+                judged.expect,
+                Expect::Reject,
+                "{}",
+                String::from_utf8_lossy(&body)
+            );
+            assert_eq!(judged.clauses, [ClauseId::ReqBodyObject]);
+        }
     }
 }

@@ -10,6 +10,7 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Map, Value};
 
+use super::names;
 use crate::rules::{self, SERVICES, URL_MAX_CHARS};
 
 /// A body's members, in the order they will be written.
@@ -21,6 +22,12 @@ pub fn free_text() -> impl Strategy<Value = String> {
         3 => "[a-zA-Z0-9_-]{1,32}",
         1 => "\\PC{1,24}",
     ]
+}
+
+/// A name: [`free_text`] followed by the [`names::MARKER`] where the run-unique tag goes, so no
+/// two bodies of a run share a name (A9).
+pub fn drawn_name() -> impl Strategy<Value = String> {
+    free_text().prop_map(|name| format!("{name}{}", names::MARKER))
 }
 
 /// One character of a url: mostly ASCII url characters, often 2-, 3- and 4-byte UTF-8.
@@ -68,7 +75,7 @@ pub fn valid_tag() -> impl Strategy<Value = Value> {
 /// limit, and tags absent or 0..6 valid ones. Leans to short urls, with a share near 512.
 pub fn valid_members() -> impl Strategy<Value = Members> {
     (
-        free_text(),
+        drawn_name(),
         service_in_random_case(),
         free_text(),
         free_text(),
@@ -371,4 +378,769 @@ pub fn empty_strings() -> impl Strategy<Value = Members> {
 /// `ct` (the page example's service, A2) in random casing.
 pub fn ct_alias() -> impl Strategy<Value = Value> {
     select(vec!["ct", "CT", "Ct", "cT"]).prop_map(Value::from)
+}
+
+/// A body's members as JSON text, in order, with some values given as raw JSON text instead:
+/// `raw` maps a member name to the exact bytes of its value. Unlike `serde_json`, it writes any
+/// text it is given (escapes of lone surrogates, thousands of nested brackets, huge numbers).
+pub fn render(members: &Members, raw: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut out = b"{".to_vec();
+    let mut first = true;
+    let mut write = |out: &mut Vec<u8>, name: &str, value: &[u8]| {
+        if !std::mem::take(&mut first) {
+            out.push(b',');
+        }
+        out.extend_from_slice(&serde_json::to_vec(name).expect("a string serializes"));
+        out.push(b':');
+        out.extend_from_slice(value);
+    };
+    for (name, value) in members {
+        match raw.iter().find(|(raw_name, _)| raw_name == name) {
+            Some((_, text)) => write(&mut out, name, text),
+            None => write(
+                &mut out,
+                name,
+                &serde_json::to_vec(value).expect("a JSON value serializes"),
+            ),
+        }
+    }
+    for (name, text) in raw {
+        if !members.contains_key(*name) {
+            write(&mut out, name, text);
+        }
+    }
+    out.push(b'}');
+    out
+}
+
+/// Where a raw value goes: a required string member, a tag's key or value, or an unknown member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spot {
+    /// A required string member of the body (`name`, `url`, ...).
+    Member(&'static str),
+    /// The `key` or `value` of a one-tag `tags` array.
+    Tag(&'static str),
+    /// A member the spec does not list (A5).
+    Unknown,
+}
+
+/// A valid body with `text` (raw JSON) at `spot`.
+pub fn placed(members: &Members, spot: Spot, text: Vec<u8>) -> Vec<u8> {
+    match spot {
+        Spot::Member(name) => render(members, &[(name, text)]),
+        Spot::Tag(member) => {
+            let other = rules::TAG_MEMBERS
+                .iter()
+                .find(|tag| tag.name != member)
+                .map_or("value", |tag| tag.name);
+            let mut tag = format!("[{{\"{member}\":").into_bytes();
+            tag.extend_from_slice(&text);
+            tag.extend_from_slice(format!(",\"{other}\":\"dlic-tag\"}}]").as_bytes());
+            render(members, &[("tags", tag)])
+        }
+        Spot::Unknown => render(members, &[("dlic_extra", text)]),
+    }
+}
+
+/// A spot for a string: mostly `name`, `security_group_id`, `network_id`, `url` or a tag member;
+/// sometimes `service`, where any unusual string is an unlisted service.
+pub fn string_spot() -> impl Strategy<Value = Spot> {
+    prop_oneof![
+        6 => select(
+            rules::required_text_names()
+                .into_iter()
+                .filter(|name| *name != "service")
+                .collect::<Vec<_>>()
+        )
+        .prop_map(Spot::Member),
+        2 => select(rules::TAG_MEMBERS.iter().map(|tag| tag.name).collect::<Vec<_>>())
+            .prop_map(Spot::Tag),
+        1 => Just(Spot::Member("service")),
+    ]
+}
+
+/// A spot for a value of any type: mostly an unknown member (A5), sometimes a required member or
+/// a tag member (where anything but a string breaks a type rule).
+pub fn value_spot() -> impl Strategy<Value = Spot> {
+    prop_oneof![
+        8 => Just(Spot::Unknown),
+        1 => select(rules::required_text_names()).prop_map(Spot::Member),
+        1 => select(rules::TAG_MEMBERS.iter().map(|tag| tag.name).collect::<Vec<_>>())
+            .prop_map(Spot::Tag),
+    ]
+}
+
+/// Nesting depths, leaning to the limits parsers set (64 in .NET, 100 in Ruby, 128 in serde_json,
+/// 512, 1000 in Jackson and Python, 10 000 in Go) and one either side of them, up to 5000.
+pub fn nesting_depth() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        3 => select(vec![
+            63, 64, 65, 99, 100, 101, 127, 128, 129, 255, 256, 257, 511, 512, 513, 999, 1000,
+            1001, 1024, 2048, 4096, 5000,
+        ]),
+        1 => 1..=5000usize,
+    ]
+}
+
+/// A JSON value nested `depth` levels deep: arrays, objects (`{"a":...}`) or both in turn, around
+/// a scalar or an empty container.
+pub fn nested_value() -> impl Strategy<Value = Vec<u8>> {
+    (
+        nesting_depth(),
+        select(vec!["arrays", "objects", "mixed"]),
+        select(vec!["1", "\"x\"", "null", "[]", "{}"]),
+    )
+        .prop_map(|(depth, shape, core)| {
+            let mut open = Vec::with_capacity(depth * 5);
+            let mut close = Vec::with_capacity(depth);
+            for level in 0..depth {
+                let array = match shape {
+                    "arrays" => true,
+                    "objects" => false,
+                    _ => level % 2 == 0,
+                };
+                if array {
+                    open.push(b'[');
+                    close.push(b']');
+                } else {
+                    open.extend_from_slice(b"{\"a\":");
+                    close.push(b'}');
+                }
+            }
+            close.reverse();
+            [open, core.as_bytes().to_vec(), close].concat()
+        })
+}
+
+/// A valid body with a deeply nested value: mostly as an unknown member (A5: either, never 5xx),
+/// sometimes as a required or tag member (a type error: reject).
+pub fn deep_nesting() -> impl Strategy<Value = Vec<u8>> {
+    (valid_members(), value_spot(), nested_value())
+        .prop_map(|(members, spot, value)| placed(&members, spot, value))
+}
+
+/// Number literals no double holds: integers of 17 to 6000 digits (Python stops converting at
+/// 4300), exponents up to ±9 223 372 036 854 775 808, fractions of 1000 digits, and `-0`.
+pub fn huge_number() -> impl Strategy<Value = String> {
+    let digits = |count: usize, seed: u8| -> String {
+        (0..count)
+            .map(|i| char::from(b'0' + ((i * 7 + usize::from(seed)) % 10) as u8))
+            .collect()
+    };
+    prop_oneof![
+        (
+            prop_oneof![
+                select(vec![17usize, 19, 20, 39, 309, 400, 1000, 4300, 4301, 5000]),
+                17..=6000usize
+            ],
+            any::<u8>(),
+            any::<bool>()
+        )
+            .prop_map(move |(count, seed, negative)| {
+                let sign = if negative { "-" } else { "" };
+                format!("{sign}9{}", digits(count - 1, seed))
+            }),
+        (
+            select(vec![
+                "308",
+                "309",
+                "400",
+                "-324",
+                "-400",
+                "999999",
+                "-999999",
+                "2147483648",
+                "9223372036854775808",
+                "-9223372036854775809",
+            ]),
+            select(vec!["1", "-1", "1.5", "9.99"]),
+            select(vec!["e", "E", "e+"]),
+        )
+            .prop_map(|(exponent, mantissa, e)| {
+                let e = if exponent.starts_with('-') {
+                    e.trim_end_matches('+')
+                } else {
+                    e
+                };
+                format!("{mantissa}{e}{exponent}")
+            }),
+        (1..=1000usize, any::<u8>())
+            .prop_map(move |(count, seed)| format!("0.{}1", digits(count, seed))),
+        select(vec!["-0", "-0.0", "-0e0", "0e-999999", "1E+2", "1e-0"]).prop_map(str::to_owned),
+    ]
+}
+
+/// A valid body with huge or long numbers: as an unknown member, alone or in an array (A5),
+/// sometimes as a required or tag member (a type error: reject).
+pub fn huge_numbers() -> impl Strategy<Value = Vec<u8>> {
+    (
+        valid_members(),
+        value_spot(),
+        vec(huge_number(), 1..4),
+        any::<bool>(),
+    )
+        .prop_map(|(members, spot, numbers, array)| {
+            let text = if array || numbers.len() > 1 {
+                format!("[{}]", numbers.join(","))
+            } else {
+                numbers[0].clone()
+            };
+            placed(&members, spot, text.into_bytes())
+        })
+}
+
+/// One piece of an odd string, as JSON string-token text.
+fn odd_piece() -> impl Strategy<Value = String> {
+    let escaped = |unit: u32| format!("\\u{unit:04X}");
+    prop_oneof![
+        // Plain letters keep the oddities apart.
+        4 => "[a-z]{1,4}",
+        // NUL and the other C0 controls, escaped as `\u` or the short escapes; DEL and C1 raw.
+        2 => prop_oneof![
+            Just("\\u0000".to_owned()),
+            (1u32..0x20).prop_map(escaped),
+            select(vec!["\\b", "\\f", "\\n", "\\r", "\\t", "\\/", "\\\\", "\\\""]).prop_map(str::to_owned),
+            select(vec!['\u{7f}', '\u{80}', '\u{85}', '\u{9f}']).prop_map(String::from),
+        ],
+        // Surrogates: lone high, lone low, reversed, and well-formed pairs.
+        2 => prop_oneof![
+            (0xD800u32..=0xDBFF).prop_map(escaped),
+            (0xDC00u32..=0xDFFF).prop_map(escaped),
+            Just("\\uDD1E\\uD834".to_owned()),
+            Just("\\uD834\\uDD1E".to_owned()),
+            Just("\\uD83D\\uDE00".to_owned()),
+            Just("\\uDBFF\\uDFFF".to_owned()),
+        ],
+        // Non-characters, raw and escaped.
+        1 => (
+            select(vec!['\u{FFFE}', '\u{FFFF}', '\u{FDD0}', '\u{FDEF}', '\u{1FFFE}', '\u{10FFFF}']),
+            any::<bool>(),
+        )
+            .prop_map(|(c, raw)| if raw { String::from(c) } else { json_escape(c) }),
+        // Bidi controls and zero-width characters.
+        2 => select(vec![
+            '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}',
+            '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}', '\u{061C}', '\u{200B}', '\u{200C}',
+            '\u{200D}', '\u{2060}', '\u{FEFF}',
+        ])
+        .prop_map(String::from),
+    ]
+}
+
+/// A valid body with one string member holding NUL and other controls, lone or paired surrogate
+/// escapes, non-characters, bidi controls or zero-width characters (valid JSON: accept; a lone
+/// surrogate: either; in `service`: reject), sometimes a raw control character (malformed).
+pub fn odd_strings() -> impl Strategy<Value = Vec<u8>> {
+    (
+        valid_members(),
+        string_spot(),
+        vec(odd_piece(), 1..6),
+        proptest::option::weighted(0.1, select(vec!['\u{0}', '\u{1}', '\t', '\n', '\u{1f}'])),
+    )
+        .prop_map(|(members, spot, mut pieces, raw_control)| {
+            if let Some(control) = raw_control {
+                // A raw control character: not allowed in a JSON string (malformed).
+                pieces.insert(pieces.len() / 2, control.to_string());
+            }
+            let mut token = format!("\"{}", pieces.concat());
+            if spot == Spot::Member("name") {
+                token.push(names::MARKER);
+            }
+            token.push('"');
+            placed(&members, spot, token.into_bytes())
+        })
+}
+
+/// `c` as JSON `\u` escapes (a surrogate pair above U+FFFF).
+pub fn json_escape(c: char) -> String {
+    let mut units = [0u16; 2];
+    c.encode_utf16(&mut units)
+        .iter()
+        .map(|unit| format!("\\u{unit:04X}"))
+        .collect()
+}
+
+/// Almost JSON, each a valid body with one thing a lenient parser takes and RFC 8259 does not:
+/// comments, trailing commas, `NaN`/`Infinity`, single quotes, unquoted names, hexadecimal,
+/// signed or zero-led numbers, invalid escapes, raw control characters, other literals, `=` for
+/// `:`, a missing comma, two values. Always malformed: reject.
+pub fn almost_json() -> impl Strategy<Value = Vec<u8>> {
+    let edit = select(vec![
+        "line-comment",
+        "block-comment",
+        "hash-comment",
+        "trailing-comma",
+        "trailing-comma-tags",
+        "trailing-comma-tag",
+        "non-finite",
+        "single-quoted-value",
+        "single-quoted-name",
+        "unquoted-name",
+        "odd-number",
+        "invalid-escape",
+        "raw-control",
+        "other-literal",
+        "equals",
+        "missing-comma",
+        "two-values",
+    ]);
+    (
+        valid_members(),
+        edit,
+        any::<prop::sample::Index>(),
+        select(vec![
+            "NaN",
+            "Infinity",
+            "-Infinity",
+            "+Infinity",
+            "nan",
+            "inf",
+        ]),
+        select(vec![
+            "0x1F", "007", "+1", ".5", "5.", "1e", "1_000", "0b1", "1.e3", "- 1",
+        ]),
+        select(vec![
+            "\\x41",
+            "\\'",
+            "\\a",
+            "\\U0001F600",
+            "\\u12",
+            "\\u00G0",
+            "\\0",
+            "\\v",
+        ]),
+        select(vec!['\u{0}', '\t', '\n', '\r', '\u{1b}', '\u{1f}']),
+        select(vec![
+            "undefined",
+            "None",
+            "True",
+            "False",
+            "nil",
+            "NULL",
+            "tru",
+            "nul",
+        ]),
+    )
+        .prop_map(
+            |(members, edit, at, non_finite, number, escape, control, literal)| {
+                let valid = render(&members, &[]);
+                let text = String::from_utf8(valid.clone()).expect("serde_json writes UTF-8");
+                // Member boundaries: every `,"` that starts a member (names are plain ASCII).
+                let starts: Vec<usize> = rules::MEMBERS
+                    .iter()
+                    .filter_map(|member| text.find(&format!(",\"{}\":", member.name)))
+                    .collect();
+                let boundary = if starts.is_empty() {
+                    1
+                } else {
+                    starts[at.index(starts.len())]
+                };
+                let out = match edit {
+                    "line-comment" => {
+                        format!("{}// a comment\n{}", &text[..boundary], &text[boundary..])
+                    }
+                    "block-comment" => {
+                        format!("{}/* a comment */{}", &text[..boundary], &text[boundary..])
+                    }
+                    "hash-comment" => {
+                        format!("{}# a comment\n{}", &text[..boundary], &text[boundary..])
+                    }
+                    "trailing-comma" => format!("{},}}", &text[..text.len() - 1]),
+                    "trailing-comma-tags" => String::from_utf8(render(
+                        &members,
+                        &[("tags", br#"[{"key":"k","value":"v"},]"#.to_vec())],
+                    ))
+                    .expect("UTF-8"),
+                    "trailing-comma-tag" => String::from_utf8(render(
+                        &members,
+                        &[("tags", br#"[{"key":"k","value":"v",}]"#.to_vec())],
+                    ))
+                    .expect("UTF-8"),
+                    "non-finite" => String::from_utf8(render(
+                        &members,
+                        &[("dlic_extra", non_finite.as_bytes().to_vec())],
+                    ))
+                    .expect("UTF-8"),
+                    "single-quoted-value" => String::from_utf8(render(
+                        &members,
+                        &[("security_group_id", b"'sg'".to_vec())],
+                    ))
+                    .expect("UTF-8"),
+                    "single-quoted-name" => text.replacen("\"url\":", "'url':", 1),
+                    "unquoted-name" => text.replacen("\"url\":", "url:", 1),
+                    "odd-number" => String::from_utf8(render(
+                        &members,
+                        &[("dlic_extra", number.as_bytes().to_vec())],
+                    ))
+                    .expect("UTF-8"),
+                    "invalid-escape" => String::from_utf8(render(
+                        &members,
+                        &[("network_id", format!("\"net{escape}\"").into_bytes())],
+                    ))
+                    .expect("UTF-8"),
+                    "raw-control" => String::from_utf8(render(
+                        &members,
+                        &[("network_id", format!("\"net{control}work\"").into_bytes())],
+                    ))
+                    .expect("UTF-8"),
+                    "other-literal" => String::from_utf8(render(
+                        &members,
+                        &[("dlic_extra", literal.as_bytes().to_vec())],
+                    ))
+                    .expect("UTF-8"),
+                    "equals" => text.replacen("\"url\":", "\"url\"=", 1),
+                    "missing-comma" => format!("{}{}", &text[..boundary], &text[boundary + 1..]),
+                    _ => format!("{text}{text}"),
+                };
+                out.into_bytes()
+            },
+        )
+}
+
+/// The whitespace of JSON text (RFC 8259 §2): space, tab, line feed, carriage return.
+pub const JSON_WHITESPACE: &[char] = &[' ', '\t', '\n', '\r'];
+
+/// Whitespace that is not JSON's: the rest of Unicode's `White_Space` (vertical tab, form feed,
+/// next line, no-break space, the typographic spaces, line and paragraph separators, ideographic
+/// space), the byte order mark, and characters trimmed or collapsed like whitespace (Mongolian
+/// vowel separator, zero-width space, word joiner, the separators `\x1c`-`\x1f` Python strips).
+pub const OTHER_WHITESPACE: &[char] = &[
+    '\u{B}', '\u{C}', '\u{1C}', '\u{1D}', '\u{1E}', '\u{1F}', '\u{85}', '\u{A0}', '\u{1680}',
+    '\u{2000}', '\u{2001}', '\u{2002}', '\u{2003}', '\u{2004}', '\u{2005}', '\u{2006}', '\u{2007}',
+    '\u{2008}', '\u{2009}', '\u{200A}', '\u{2028}', '\u{2029}', '\u{202F}', '\u{205F}', '\u{3000}',
+    '\u{FEFF}', '\u{180E}', '\u{200B}', '\u{2060}',
+];
+
+/// Any whitespace character, JSON's or not.
+pub fn any_whitespace() -> impl Strategy<Value = char> {
+    prop_oneof![
+        1 => select(JSON_WHITESPACE),
+        3 => select(OTHER_WHITESPACE),
+    ]
+}
+
+/// Padding of 1..=4 whitespace characters on one side or both.
+fn padding() -> impl Strategy<Value = (String, String)> {
+    (
+        vec(any_whitespace(), 0..=4),
+        vec(any_whitespace(), 0..=4),
+        any::<bool>(),
+    )
+        .prop_map(|(left, right, left_only)| {
+            let (mut left, right): (String, String) =
+                (left.into_iter().collect(), right.into_iter().collect());
+            if left.is_empty() && right.is_empty() {
+                left.push(' ');
+            }
+            if left_only {
+                (left, String::new())
+            } else {
+                (left, right)
+            }
+        })
+}
+
+/// Valid values padded with whitespace of every kind, and bodies with whitespace between tokens:
+/// - a padded `service` (never listed: reject), a padded url of 505..=512 characters (over 512
+///   with its padding: reject), padded names, ids and tag members (accept);
+/// - JSON whitespace between every token (accept), or one other whitespace character among it
+///   (not JSON: reject), or a byte order mark before the body (RFC 8259 lets a parser skip it:
+///   either).
+pub fn whitespace_padding() -> impl Strategy<Value = Vec<u8>> {
+    let padded_member = (
+        valid_members(),
+        select(vec![
+            "name",
+            "service",
+            "security_group_id",
+            "network_id",
+            "url",
+            "key",
+            "value",
+        ]),
+        padding(),
+        url_of_chars(URL_MAX_CHARS - 7..=URL_MAX_CHARS),
+    )
+        .prop_map(|(mut members, member, (left, right), url)| {
+            let core = match member {
+                "name" => members["name"].as_str().unwrap_or_default().to_owned(),
+                "url" => url,
+                "key" | "value" => "dlic-tag".to_owned(),
+                other => members[other].as_str().unwrap_or_default().to_owned(),
+            };
+            let padded = Value::String(format!("{left}{core}{right}"));
+            if let "key" | "value" = member {
+                let other = if member == "key" { "value" } else { "key" };
+                members.insert(
+                    "tags".into(),
+                    serde_json::json!([{member: padded, other: "v"}]),
+                );
+            } else {
+                members.insert(member.into(), padded);
+            }
+            render(&members, &[])
+        });
+    let between_tokens = (
+        valid_members(),
+        vec(vec(select(JSON_WHITESPACE), 0..=3), 24),
+        proptest::option::weighted(
+            0.3,
+            (any::<prop::sample::Index>(), select(OTHER_WHITESPACE)),
+        ),
+        proptest::option::weighted(0.2, Just('\u{FEFF}')),
+    )
+        .prop_map(|(members, gaps, other, bom)| {
+            let mut gaps: Vec<String> = gaps.into_iter().map(String::from_iter).collect();
+            if let Some((at, c)) = other {
+                let at = at.index(gaps.len());
+                gaps[at].push(c);
+            }
+            let mut gaps = gaps.into_iter().cycle();
+            let mut gap = || gaps.next().unwrap_or_default();
+            let mut text = String::new();
+            if let Some(bom) = bom {
+                text.push(bom);
+            }
+            text.push_str(&gap());
+            text.push('{');
+            for (i, (name, value)) in members.iter().enumerate() {
+                if i > 0 {
+                    text.push_str(&gap());
+                    text.push(',');
+                }
+                text.push_str(&gap());
+                text.push_str(&serde_json::to_string(name).expect("a string serializes"));
+                text.push_str(&gap());
+                text.push(':');
+                text.push_str(&gap());
+                text.push_str(&serde_json::to_string(value).expect("a JSON value serializes"));
+            }
+            text.push_str(&gap());
+            text.push('}');
+            text.push_str(&gap());
+            text.into_bytes()
+        });
+    prop_oneof![3 => padded_member, 1 => between_tokens]
+}
+
+/// Characters NFKC (compatibility) normalisation maps to `c`, an ASCII letter or `.`: fullwidth,
+/// mathematical bold, sans-serif bold and monospace, circled, Roman numeral and modifier forms.
+/// None of them maps to `c` under Unicode case mapping (a test checks both with ICU).
+pub fn compatibility_forms(c: char) -> Vec<char> {
+    let from = |base: u32, offset: u32| char::from_u32(base + offset).expect("in the block");
+    let mut forms = Vec::new();
+    if c.is_ascii_uppercase() {
+        let i = u32::from(c) - u32::from('A');
+        forms.extend([0xFF21, 0x1D400, 0x1D5D4, 0x1D670, 0x24B6].map(|base| from(base, i)));
+    } else if c.is_ascii_lowercase() {
+        let i = u32::from(c) - u32::from('a');
+        forms.extend([0xFF41, 0x1D41A, 0x1D5EE, 0x1D68A, 0x24D0].map(|base| from(base, i)));
+    }
+    forms.extend(match c {
+        'C' => &['\u{216D}'][..],
+        'D' => &['\u{216E}', '\u{1D30}'],
+        'M' => &['\u{216F}', '\u{1D39}'],
+        'L' => &['\u{216C}', '\u{1D38}'],
+        'T' => &['\u{1D40}'],
+        'B' => &['\u{1D2E}'],
+        'O' => &['\u{1D3C}'],
+        'P' => &['\u{1D3E}'],
+        'R' => &['\u{1D3F}'],
+        'W' => &['\u{1D42}'],
+        'E' => &['\u{1D31}'],
+        'c' => &['\u{217D}'],
+        'd' => &['\u{217E}', '\u{1D48}'],
+        'l' => &['\u{217C}', '\u{2E1}'],
+        'b' => &['\u{1D47}'],
+        'e' => &['\u{1D49}'],
+        'o' => &['\u{1D52}'],
+        'p' => &['\u{1D56}'],
+        't' => &['\u{1D57}'],
+        'u' => &['\u{1D58}'],
+        's' => &['\u{2E2}'],
+        'w' => &['\u{2B7}'],
+        'r' => &['\u{2B3}'],
+        '.' => &['\u{FF0E}', '\u{2024}'],
+        _ => &[],
+    });
+    forms
+}
+
+/// Characters whose Unicode case mapping (`to_uppercase`, `to_lowercase`) lands on ASCII
+/// letters while they are not ASCII: long s, dotless i, the Kelvin sign, sharp s (`SS`).
+pub const CASE_MAPPED: &[(&str, char)] = &[
+    ("s", '\u{17F}'),
+    ("i", '\u{131}'),
+    ("k", '\u{212A}'),
+    ("ss", '\u{DF}'),
+];
+
+/// A listed service made to look listed through Unicode: a letter (or all of them) swapped for a
+/// compatibility form that NFKC maps back (reject: `req.service.enum`), an `s` for `ſ` or an `ss`
+/// for `ß` (equal under Unicode case mapping: either, see the oracle), or a zero-width or
+/// combining character inside (reject).
+pub fn service_unicode() -> impl Strategy<Value = String> {
+    (
+        service_in_random_case(),
+        select(vec![
+            "compat-one",
+            "compat-all",
+            "case-map",
+            "zero-width",
+            "combining",
+        ]),
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+    )
+        .prop_map(|(service, edit, at, pick)| {
+            let chars: Vec<char> = service.chars().collect();
+            let swap_one = |chars: &[char]| -> String {
+                let swappable: Vec<usize> = (0..chars.len())
+                    .filter(|&i| !compatibility_forms(chars[i]).is_empty())
+                    .collect();
+                let i = swappable[at.index(swappable.len())];
+                let forms = compatibility_forms(chars[i]);
+                let mut out = chars.to_vec();
+                out[i] = forms[pick.index(forms.len())];
+                out.into_iter().collect()
+            };
+            match edit {
+                "compat-one" => swap_one(&chars),
+                "compat-all" => chars
+                    .iter()
+                    .map(|&c| {
+                        let forms = compatibility_forms(c);
+                        if forms.is_empty() {
+                            c
+                        } else {
+                            forms[pick.index(forms.len())]
+                        }
+                    })
+                    .collect(),
+                "case-map" => {
+                    let lower = service.to_ascii_lowercase();
+                    let mapped = CASE_MAPPED.iter().find_map(|(ascii, special)| {
+                        lower.find(ascii).map(|i| {
+                            format!("{}{special}{}", &service[..i], &service[i + ascii.len()..])
+                        })
+                    });
+                    mapped.unwrap_or_else(|| swap_one(&chars))
+                }
+                "zero-width" => {
+                    let mut out = chars.clone();
+                    let zero = ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'];
+                    out.insert(at.index(out.len() + 1), zero[pick.index(zero.len())]);
+                    out.into_iter().collect()
+                }
+                _ => {
+                    let mut out = chars.clone();
+                    let marks = ['\u{301}', '\u{307}', '\u{338}', '\u{34F}'];
+                    out.insert(at.index(out.len()) + 1, marks[pick.index(marks.len())]);
+                    out.into_iter().collect()
+                }
+            }
+        })
+}
+
+/// A member name in another case: all upper, capitalised parts, letters flipped at random, or a
+/// letter swapped for one that Unicode case mapping folds onto it (`ſervice`); never the name.
+pub fn case_variant(name: &'static str) -> impl Strategy<Value = String> {
+    (
+        select(vec!["upper", "capitalised", "flipped", "unicode"]),
+        vec(any::<bool>(), 24),
+    )
+        .prop_map(move |(how, flips)| {
+            let variant: String = match how {
+                "upper" => name.to_ascii_uppercase(),
+                "capitalised" => name
+                    .split('_')
+                    .map(|part| {
+                        let mut chars = part.chars();
+                        chars.next().map_or(String::new(), |first| {
+                            first.to_ascii_uppercase().to_string() + chars.as_str()
+                        })
+                    })
+                    .collect::<Vec<_>>()
+                    .join("_"),
+                "flipped" => name
+                    .chars()
+                    .zip(flips.iter().cycle())
+                    .map(|(c, &flip)| if flip { c.to_ascii_uppercase() } else { c })
+                    .collect(),
+                _ => CASE_MAPPED
+                    .iter()
+                    .filter(|(ascii, _)| ascii.len() == 1)
+                    .find_map(|(ascii, special)| {
+                        name.find(ascii)
+                            .map(|i| format!("{}{special}{}", &name[..i], &name[i + 1..]))
+                    })
+                    .unwrap_or_default(),
+            };
+            if variant == name || variant.is_empty() {
+                name.to_ascii_uppercase()
+            } else {
+                variant
+            }
+        })
+}
+
+/// A valid body with 1..=3 members (required ones, or `tags`) renamed to another case, the real
+/// ones absent: a required member is then missing (reject); a renamed `tags` is an unknown
+/// member (A5: either).
+pub fn member_name_case() -> impl Strategy<Value = Members> {
+    let names: Vec<&'static str> = rules::MEMBERS.iter().map(|member| member.name).collect();
+    (valid_members(), proptest::sample::subsequence(names, 1..=3))
+        .prop_flat_map(|(members, renamed)| {
+            let variants: Vec<_> = renamed.iter().map(|&name| case_variant(name)).collect();
+            (Just(members), Just(renamed), variants)
+        })
+        .prop_map(|(mut members, renamed, variants)| {
+            for (name, variant) in renamed.into_iter().zip(variants) {
+                let value = members
+                    .shift_remove(name)
+                    .unwrap_or_else(|| serde_json::json!([]));
+                members.insert(variant, value);
+            }
+            members
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compatibility_forms_are_nfkc_forms_and_no_case_mappings() {
+        let nfkc = icu_normalizer::ComposingNormalizerBorrowed::new_nfkc();
+        for c in ('A'..='Z').chain('a'..='z').chain(['.']) {
+            for form in compatibility_forms(c) {
+                assert!(!form.is_ascii(), "{c}: {form}");
+                assert_eq!(
+                    nfkc.normalize(&form.to_string()),
+                    c.to_string(),
+                    "{c}: {form:?}"
+                );
+                let cased = [
+                    form.to_uppercase().to_string(),
+                    form.to_lowercase().to_string(),
+                ];
+                assert!(
+                    cased
+                        .iter()
+                        .all(|m| !m.eq_ignore_ascii_case(&c.to_string())),
+                    "{form:?}"
+                );
+            }
+        }
+        for (ascii, special) in CASE_MAPPED {
+            let mapped = [
+                special.to_uppercase().to_string(),
+                special.to_lowercase().to_string(),
+            ];
+            assert!(
+                mapped.iter().any(|m| m.eq_ignore_ascii_case(ascii)),
+                "{special:?}"
+            );
+        }
+    }
 }

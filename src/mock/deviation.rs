@@ -159,6 +159,16 @@ impl Answer {
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(value));
     }
 
+    /// Turns the answer into the 500 a framework's catch-all handler sends.
+    pub(super) fn become_server_error(&mut self) {
+        self.status = StatusCode::INTERNAL_SERVER_ERROR;
+        self.set_content_type("application/json");
+        self.body = encode(&serde_json::json!({
+            "error_code": "DLI.0999",
+            "error_msg": "internal server error",
+        }));
+    }
+
     /// True for the reference's 201.
     pub(super) fn is_created(&self) -> bool {
         self.status == StatusCode::CREATED

@@ -12,6 +12,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use serde_json::{Map, Value};
 
 use super::deviation::{object, reject, text, Answer, Deviation, Memory, Rewrite, Step};
+use super::lenient::{self, Relax};
 use crate::clause::ClauseId;
 use crate::rules::{self, SERVICES, URL_MAX_CHARS};
 
@@ -56,6 +57,18 @@ pub const FAULTS: &[Deviation] = &[
     Deviation::new("error-msg-list", ClauseId::RespErrorEnvelope, "error bodies carry `error_msg` as a list of strings", &Fault::ErrorMsgList),
     Deviation::new("error-plain-text", ClauseId::RespErrorEnvelope, "400 is a plain-text sentence, `text/plain`", &Fault::ErrorPlainText),
     Deviation::new("error-empty-body", ClauseId::RespErrorEnvelope, "400 has an empty body labelled JSON", &Fault::ErrorEmptyBody),
+    Deviation::new("deep-nesting-500", ClauseId::RespNoServerError, "answers 500 when arrays or objects nest over 1000 deep", &Fault::DeepNesting500),
+    Deviation::new("long-integer-500", ClauseId::RespNoServerError, "answers 500 on an integer of over 4300 digits", &Fault::LongInteger500),
+    Deviation::new("nul-500", ClauseId::RespNoServerError, "answers 500 when a member it stores holds U+0000", &Fault::Nul500),
+    Deviation::new("lone-surrogate-500", ClauseId::RespNoServerError, "reads lone surrogate escapes, then answers 500 storing one", &Fault::LoneSurrogate500),
+    Deviation::new("non-finite-accepted", ClauseId::ReqBodyObject, "accepts `NaN`, `Infinity` and `-Infinity` as numbers", &Fault::NonFiniteAccepted),
+    Deviation::new("comments-accepted", ClauseId::ReqBodyObject, "accepts `//` and `/* */` comments between tokens", &Fault::CommentsAccepted),
+    Deviation::new("trailing-commas-accepted", ClauseId::ReqBodyObject, "accepts a comma before `]` or `}`", &Fault::TrailingCommasAccepted),
+    Deviation::new("control-chars-accepted", ClauseId::ReqBodyObject, "accepts unescaped control characters inside strings", &Fault::ControlCharsAccepted),
+    Deviation::new("service-nfkc", ClauseId::ReqServiceEnum, "NFKC-normalises `service` before the lookup (fullwidth `ＤＷＳ` is DWS)", &Fault::ServiceNfkc),
+    Deviation::new("service-trimmed", ClauseId::ReqServiceEnum, "trims whitespace off `service` before the lookup", &Fault::ServiceTrimmed),
+    Deviation::new("url-trimmed", ClauseId::ReqUrlMaxLength, "measures `url` after trimming whitespace off it", &Fault::UrlTrimmed),
+    Deviation::new("member-names-case-insensitive", ClauseId::ReqNameRequired, "binds member names ignoring ASCII case (`Name` for a missing `name`)", &Fault::MemberNamesCaseInsensitive),
     Deviation::new("drop-on-empty-body", ClauseId::RespInvalidStatus, "drops the connection when the body is empty", &Fault::DropOnEmptyBody),
     Deviation::new("hang-on-blank-body", ClauseId::RespInvalidStatus, "never answers a body of only whitespace", &Fault::HangOnBlankBody),
 ];
@@ -137,6 +150,34 @@ pub(super) enum Fault {
     ErrorPlainText,
     /// `Response.status(400).build()` with a JSON content type set by a filter.
     ErrorEmptyBody,
+    /// A recursive-descent parser whose stack runs out (Python's `RecursionError`, a stack
+    /// overflow caught by the framework): 500 instead of 400 on deep nesting.
+    DeepNesting500,
+    /// Python 3.11's limit on converting integers of over 4300 digits raises `ValueError`, which a
+    /// handler catching only `JSONDecodeError` lets through as a 500.
+    LongInteger500,
+    /// PostgreSQL `text` cannot hold NUL: the insert fails after validation passed.
+    Nul500,
+    /// Python's `json` reads `"\ud800"` into a `str`; encoding it to UTF-8 for storage raises.
+    LoneSurrogate500,
+    /// Python's `json.loads` default (`allow_nan`): `NaN` and `Infinity` are numbers.
+    NonFiniteAccepted,
+    /// Jackson's `ALLOW_COMMENTS`, JSON5 readers.
+    CommentsAccepted,
+    /// Jackson's `ALLOW_TRAILING_COMMA`, JSON5 readers.
+    TrailingCommasAccepted,
+    /// Python's `json.loads(strict=False)`, Jackson's `ALLOW_UNESCAPED_CONTROL_CHARS`.
+    ControlCharsAccepted,
+    /// `unicodedata.normalize("NFKC", service)` (or Java's `Normalizer`) before the enum lookup:
+    /// fullwidth, mathematical and circled letters become ASCII ones.
+    ServiceNfkc,
+    /// `service.strip()` before the lookup (Python and Java 11 trim Unicode whitespace).
+    ServiceTrimmed,
+    /// `len(url.strip())`: leading and trailing whitespace do not count against the limit.
+    UrlTrimmed,
+    /// ASP.NET Core's web defaults (`PropertyNameCaseInsensitive`), Jackson's
+    /// `ACCEPT_CASE_INSENSITIVE_PROPERTIES`: `Name` binds to `name`.
+    MemberNamesCaseInsensitive,
     /// A worker that crashes on an empty read (`Content-Length: 0`) and takes the socket with it.
     DropOnEmptyBody,
     /// A reader that skips whitespace waiting for the first JSON token and treats the end of
@@ -225,6 +266,39 @@ impl Rewrite for Fault {
                 _ => None,
             },
             (Fault::TrailingDataIgnored, None) => first_object(bytes).map(Step::Replace),
+            (Fault::DeepNesting500, _) => (lenient::max_depth(bytes) > 1000).then(server_error),
+            (Fault::LongInteger500, _) => {
+                (lenient::longest_integer(bytes) > 4300).then(server_error)
+            }
+            (Fault::LoneSurrogate500, _) => relaxed(bytes, LONE_SURROGATES),
+            (Fault::NonFiniteAccepted, None) => relaxed(
+                bytes,
+                Relax {
+                    non_finite: true,
+                    ..Relax::default()
+                },
+            ),
+            (Fault::CommentsAccepted, None) => relaxed(
+                bytes,
+                Relax {
+                    comments: true,
+                    ..Relax::default()
+                },
+            ),
+            (Fault::TrailingCommasAccepted, None) => relaxed(
+                bytes,
+                Relax {
+                    trailing_commas: true,
+                    ..Relax::default()
+                },
+            ),
+            (Fault::ControlCharsAccepted, None) => relaxed(
+                bytes,
+                Relax {
+                    control_chars: true,
+                    ..Relax::default()
+                },
+            ),
             (Fault::NameConflict409, _) => memory.name_taken(bytes).then(|| {
                 Step::Answer(super::error(
                     StatusCode::CONFLICT,
@@ -241,6 +315,15 @@ impl Rewrite for Fault {
     fn response(&self, request: &[u8], answer: &mut Answer, memory: &Memory) {
         match self {
             Fault::NameConflict409 => memory.record_created(request, answer),
+            Fault::Nul500 if answer.is_created() && stores(request, |text| text.contains('\0')) => {
+                answer.become_server_error();
+            }
+            Fault::LoneSurrogate500 if answer.is_created() => {
+                let marked = lenient::relax(request, LONE_SURROGATES);
+                if stores(&marked, |text| text.contains(SURROGATE_MARK)) {
+                    answer.become_server_error();
+                }
+            }
             Fault::Created200 if answer.is_created() => answer.status = StatusCode::OK,
             Fault::Invalid422 if answer.status == StatusCode::BAD_REQUEST => {
                 answer.status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -381,9 +464,107 @@ impl Fault {
                 .map(|_| Step::Replace(Value::Object(body))),
             Fault::TagKeyTypeUnchecked => coerce_tag_member(body, "key").map(Step::Replace),
             Fault::TagValueTypeUnchecked => coerce_tag_member(body, "value").map(Step::Replace),
+            Fault::ServiceNfkc => {
+                let nfkc = icu_normalizer::ComposingNormalizerBorrowed::new_nfkc();
+                let normalised = service.map(|s| nfkc.normalize(s).into_owned());
+                let listed = listed.is_some();
+                replace_service(body, listed, normalised)
+            }
+            Fault::ServiceTrimmed => {
+                let trimmed = service.map(|s| s.trim().to_owned());
+                let listed = listed.is_some();
+                replace_service(body, listed, trimmed)
+            }
+            Fault::UrlTrimmed => {
+                let trimmed = text(&body, "url").map(|url| url.trim().to_owned());
+                trimmed
+                    .filter(|url| url.chars().count() <= URL_MAX_CHARS)
+                    .filter(|_| url_chars.is_some_and(|n| n > URL_MAX_CHARS))
+                    .map(|url| {
+                        body.insert("url".into(), url.into());
+                        Step::Replace(Value::Object(body))
+                    })
+            }
+            Fault::MemberNamesCaseInsensitive => bind_ignoring_case(body).map(Step::Replace),
             _ => None,
         }
     }
+}
+
+/// How [`Fault::LoneSurrogate500`] reads lone surrogates: as a private-use mark it can find again.
+const LONE_SURROGATES: Relax = Relax {
+    lone_surrogates: Some(SURROGATE_MARK),
+    comments: false,
+    trailing_commas: false,
+    non_finite: false,
+    control_chars: false,
+    bom: false,
+    any_number: false,
+};
+
+/// What a lone surrogate becomes inside [`Fault::LoneSurrogate500`].
+const SURROGATE_MARK: char = '\u{F8FE}';
+
+/// The body as a lenient reader reads it, for the reference to judge; `None` when the reader
+/// takes it as it is (or cannot read it either), leaving it to the reference.
+fn relaxed(bytes: &[u8], how: Relax) -> Option<Step> {
+    let relaxed = lenient::relax(bytes, how);
+    (relaxed != bytes)
+        .then(|| serde_json::from_slice(&relaxed).ok())
+        .flatten()
+        .map(Step::Replace)
+}
+
+/// Whether a string member a server stores (the required strings, tag keys and values) of the
+/// JSON `body` passes `test`.
+fn stores(body: &[u8], test: impl Fn(&str) -> bool) -> bool {
+    let Some(body) = object(body) else {
+        return false;
+    };
+    let top = rules::required_text_members().filter_map(|member| text(&body, member.name));
+    let tags = body
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .flat_map(|tag| tag.values().filter_map(Value::as_str));
+    top.chain(tags).any(test)
+}
+
+/// The body with `service` replaced by `changed` when that is listed and the original is not.
+fn replace_service(
+    mut body: Map<String, Value>,
+    listed: bool,
+    changed: Option<String>,
+) -> Option<Step> {
+    if listed {
+        return None;
+    }
+    let changed = changed.filter(|s| rules::listed_service(s).is_some())?;
+    body.insert("service".into(), changed.into());
+    Some(Step::Replace(Value::Object(body)))
+}
+
+/// Renames members that match a missing known member up to ASCII case; `None` if none did.
+fn bind_ignoring_case(body: Map<String, Value>) -> Option<Value> {
+    let mut changed = false;
+    let mut bound = Map::new();
+    for (name, value) in body {
+        let known = rules::MEMBERS
+            .iter()
+            .find(|member| member.name != name && member.name.eq_ignore_ascii_case(&name));
+        match known {
+            Some(member) if !bound.contains_key(member.name) => {
+                bound.insert(member.name.to_owned(), value);
+                changed = true;
+            }
+            _ => {
+                bound.insert(name, value);
+            }
+        }
+    }
+    changed.then_some(Value::Object(bound))
 }
 
 /// `str(dict)` in Python: single quotes, `True`/`False`/`None`.

@@ -29,6 +29,7 @@ use crate::rules::{self, current, Shape, SERVICES, URL_MAX_CHARS};
 
 pub mod deviation;
 pub mod faults;
+pub mod lenient;
 pub mod variants;
 
 /// The largest request body the mock reads (1 MiB); a larger one is answered 413.

@@ -10,6 +10,7 @@
 use serde_json::{Map, Value};
 
 use super::deviation::{object, reject, text, Answer, Deviation, Memory, Rewrite, Step};
+use super::lenient::{self, Relax};
 use crate::clause::ClauseId;
 use crate::rules::{self, TAG_MEMBERS};
 
@@ -23,7 +24,10 @@ pub const VARIANTS: &[Deviation] = &[
     Deviation::new("error-extra-members", ClauseId::RespErrorEnvelope, "error bodies add `request_id`, `is_success: false` and `message`", &Variant::ErrorExtraMembers),
     Deviation::new("created-id-only", ClauseId::A4, "201 carries only `connection_id` (no `is_success`, no `message`)", &Variant::CreatedIdOnly),
     Deviation::new("charset-content-type", ClauseId::RespCreatedJson, "every answer is labelled `application/json;charset=UTF-8`", &Variant::CharsetContentType),
-    Deviation::new("every-variant", ClauseId::A9, "every choice above at once (A2, A4, A5, A6, A9, envelope, charset)", &Variant::Every),
+    Deviation::new("strict-parser-limits", ClauseId::ReqBodyObject, "rejects nesting over 64 deep, numbers a double cannot hold, lone surrogate escapes and repeated member names", &Variant::StrictParserLimits),
+    Deviation::new("lenient-parser", ClauseId::ReqBodyObject, "reads nesting up to 10 000 deep, numbers of any size, lone surrogates (as U+FFFD) and a leading BOM", &Variant::LenientParser),
+    Deviation::new("service-unicode-case", ClauseId::ReqServiceCaseInsensitive, "matches services under Unicode case mapping (`RDſ` is RDS), as Java's equalsIgnoreCase or Python's upper() do", &Variant::ServiceUnicodeCase),
+    Deviation::new("every-variant", ClauseId::A9, "every choice above at once but the lenient parser (A2, A4, A5, A6, A9, envelope, charset, parser limits, Unicode case)", &Variant::Every),
 ];
 
 /// The single variants [`Variant::Every`] applies, in order.
@@ -35,6 +39,8 @@ const SINGLES: &[Variant] = &[
     Variant::ErrorExtraMembers,
     Variant::CreatedIdOnly,
     Variant::CharsetContentType,
+    Variant::StrictParserLimits,
+    Variant::ServiceUnicodeCase,
 ];
 
 /// The variants, one arm each.
@@ -53,6 +59,17 @@ pub(super) enum Variant {
     CreatedIdOnly,
     /// Spring's and ASP.NET's default JSON content type.
     CharsetContentType,
+    /// RFC 8259 lets a parser limit depth and numbers and refuse what it cannot read well:
+    /// .NET's default `MaxDepth` of 64, i-JSON's (RFC 7493) numbers and unique names, a strict
+    /// UTF-16 check of surrogates.
+    StrictParserLimits,
+    /// A parser that reads what RFC 8259 leaves open as generously as it can: deep nesting (up to
+    /// a limit of 10 000), numbers of any size (arbitrary precision), lone surrogates (as U+FFFD,
+    /// as Go does) and a leading byte order mark (which RFC 8259 lets a parser skip).
+    LenientParser,
+    /// `service.equalsIgnoreCase(listed)` in Java or `service.upper() == listed.upper()` in Python:
+    /// case-insensitive beyond ASCII.
+    ServiceUnicodeCase,
     /// A server that takes every choice above: choices must not clash inside the suite either.
     Every,
 }
@@ -96,8 +113,11 @@ fn empty_member(body: &Map<String, Value>) -> Option<String> {
 
 impl Rewrite for Variant {
     fn request(&self, bytes: &[u8], memory: &Memory) -> Step {
-        if let Variant::Every = self {
-            return every_request(bytes, memory);
+        match self {
+            Variant::Every => return every_request(bytes, memory),
+            Variant::StrictParserLimits => return strict_limits(bytes),
+            Variant::LenientParser => return lenient_parse(bytes),
+            _ => {}
         }
         let Some(mut body) = object(bytes) else {
             return Step::Forward;
@@ -118,6 +138,18 @@ impl Rewrite for Variant {
             Variant::RejectDuplicateNames => memory
                 .name_taken(bytes)
                 .then(|| reject("name: a connection with this name already exists (A9)")),
+            Variant::ServiceUnicodeCase => text(&body, "service")
+                .filter(|service| rules::listed_service(service).is_none())
+                .and_then(|service| {
+                    let upper = service.to_uppercase();
+                    rules::SERVICES
+                        .iter()
+                        .find(|listed| listed.to_uppercase() == upper)
+                })
+                .map(|&listed| {
+                    body.insert("service".into(), listed.into());
+                    Step::Replace(Value::Object(body))
+                }),
             _ => None,
         };
         step.unwrap_or(Step::Forward)
@@ -148,6 +180,49 @@ impl Rewrite for Variant {
             }
             _ => {}
         }
+    }
+}
+
+/// [`Variant::StrictParserLimits`]: a 400 for what its parser refuses.
+fn strict_limits(bytes: &[u8]) -> Step {
+    let refused = if lenient::max_depth(bytes) > 64 {
+        "nesting deeper than 64"
+    } else if lenient::number_beyond_double(bytes) {
+        "a number a double cannot hold"
+    } else if lenient::lone_surrogates(bytes) > 0 {
+        "a lone surrogate escape"
+    } else if lenient::repeats_a_name(bytes) {
+        "a repeated member name"
+    } else {
+        return Step::Forward;
+    };
+    reject(format!("body: {refused} (req.body.object)"))
+}
+
+/// [`Variant::LenientParser`]: the body as its parser reads it, for the reference to judge.
+fn lenient_parse(bytes: &[u8]) -> Step {
+    let relaxed = lenient::relax(
+        bytes,
+        Relax {
+            lone_surrogates: Some('\u{FFFD}'),
+            bom: true,
+            any_number: true,
+            ..Relax::default()
+        },
+    );
+    let depth = lenient::max_depth(&relaxed);
+    let readable = if depth > 10_000 {
+        None
+    } else if depth > 100 {
+        // Read whole at any depth, then the deep parts (which the server never looks into)
+        // stand in as `0` so that the reference can take the rest.
+        lenient::parses_at_any_depth(&relaxed).then(|| lenient::flatten_deeper_than(&relaxed, 100))
+    } else {
+        Some(relaxed)
+    };
+    match readable.and_then(|text| serde_json::from_slice(&text).ok()) {
+        Some(value) => Step::Replace(value),
+        None => Step::Forward,
     }
 }
 
