@@ -44,7 +44,7 @@ fn the_command_prints_a_row_per_subject_and_exits_0() {
         "--examples",
         "0",
         "--name-runs",
-        "1",
+        "0",
         "--timeout",
         "1",
     ]);

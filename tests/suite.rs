@@ -1,8 +1,8 @@
 //! `cargo test --test suite`: every case in `cases/` and every corpus case (`corpus/...`) as a
-//! libtest-mimic trial against the in-process reference mock, then every generator class as `prop/<class>` (256 examples, fixed
-//! seed) and, ignored unless asked for with `--ignored`, `prop-10k/<class>` (10 000 examples).
-//! Standard libtest arguments work (filter, `--exact`, `--list`, `--test-threads`,
-//! `--format terse`), and so does cargo-nextest.
+//! libtest-mimic trial against the in-process reference mock, then every generator class as
+//! `prop/<class>` (256 examples, fixed seed) and, ignored unless asked for with `--ignored`,
+//! `prop-10k/<class>` (10 000 examples). Standard libtest arguments work (filter, `--exact`,
+//! `--list`, `--test-threads`, `--format terse`), and so does cargo-nextest.
 
 use std::process::ExitCode;
 use std::sync::Arc;
