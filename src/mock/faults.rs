@@ -270,35 +270,7 @@ impl Rewrite for Fault {
             (Fault::LongInteger500, _) => {
                 (lenient::longest_integer(bytes) > 4300).then(server_error)
             }
-            (Fault::LoneSurrogate500, _) => relaxed(bytes, LONE_SURROGATES),
-            (Fault::NonFiniteAccepted, None) => relaxed(
-                bytes,
-                Relax {
-                    non_finite: true,
-                    ..Relax::default()
-                },
-            ),
-            (Fault::CommentsAccepted, None) => relaxed(
-                bytes,
-                Relax {
-                    comments: true,
-                    ..Relax::default()
-                },
-            ),
-            (Fault::TrailingCommasAccepted, None) => relaxed(
-                bytes,
-                Relax {
-                    trailing_commas: true,
-                    ..Relax::default()
-                },
-            ),
-            (Fault::ControlCharsAccepted, None) => relaxed(
-                bytes,
-                Relax {
-                    control_chars: true,
-                    ..Relax::default()
-                },
-            ),
+            (Fault::LoneSurrogate500, _) => relaxed(bytes, surrogates_marked()),
             (Fault::NameConflict409, _) => memory.name_taken(bytes).then(|| {
                 Step::Answer(super::error(
                     StatusCode::CONFLICT,
@@ -307,7 +279,7 @@ impl Rewrite for Fault {
                 ))
             }),
             (fault, Some(body)) => fault.judge_object(body),
-            (_, None) => None,
+            (fault, None) => fault.extension().and_then(|how| relaxed(bytes, how)),
         };
         step.unwrap_or(Step::Forward)
     }
@@ -319,7 +291,7 @@ impl Rewrite for Fault {
                 answer.become_server_error();
             }
             Fault::LoneSurrogate500 if answer.is_created() => {
-                let marked = lenient::relax(request, LONE_SURROGATES);
+                let marked = lenient::relax(request, surrogates_marked());
                 if stores(&marked, |text| text.contains(SURROGATE_MARK)) {
                     answer.become_server_error();
                 }
@@ -400,6 +372,19 @@ impl Rewrite for Fault {
 }
 
 impl Fault {
+    /// The extension a lenient-reader fault accepts beyond RFC 8259.
+    fn extension(&self) -> Option<Relax> {
+        let mut how = Relax::default();
+        match self {
+            Fault::NonFiniteAccepted => how.non_finite = true,
+            Fault::CommentsAccepted => how.comments = true,
+            Fault::TrailingCommasAccepted => how.trailing_commas = true,
+            Fault::ControlCharsAccepted => how.control_chars = true,
+            _ => return None,
+        }
+        Some(how)
+    }
+
     /// The request-side faults that judge a JSON object body; `None` leaves it to the reference.
     fn judge_object(&self, mut body: Map<String, Value>) -> Option<Step> {
         let url_chars = text(&body, "url").map(|url| url.chars().count());
@@ -492,15 +477,12 @@ impl Fault {
 }
 
 /// How [`Fault::LoneSurrogate500`] reads lone surrogates: as a private-use mark it can find again.
-const LONE_SURROGATES: Relax = Relax {
-    lone_surrogates: Some(SURROGATE_MARK),
-    comments: false,
-    trailing_commas: false,
-    non_finite: false,
-    control_chars: false,
-    bom: false,
-    any_number: false,
-};
+fn surrogates_marked() -> Relax {
+    Relax {
+        lone_surrogates: Some(SURROGATE_MARK),
+        ..Relax::default()
+    }
+}
 
 /// What a lone surrogate becomes inside [`Fault::LoneSurrogate500`].
 const SURROGATE_MARK: char = '\u{F8FE}';
