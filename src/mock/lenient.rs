@@ -328,7 +328,7 @@ pub fn parses_at_any_depth(body: &[u8]) -> bool {
             && reader.end().is_ok()
     };
     std::thread::Builder::new()
-        .stack_size(256 << 20)
+        .stack_size(64 << 20)
         .spawn(parse)
         .ok()
         .and_then(|thread| thread.join().ok())
