@@ -57,7 +57,7 @@ fn main() {
     println!("\none generator class, 256 examples, concurrency 16, over http:");
     let http: Arc<dyn Target> = Arc::new(HttpTarget::new(&url).expect("a loopback URL"));
     for class in CLASSES {
-        let sample = class.sample(SEED, 256).cases();
+        let sample = class.sample(SEED, 256);
         let best = (0..ROUNDS)
             .map(|_| time_run(&runtime, Arc::clone(&http), &sample, 16))
             .min()
@@ -78,13 +78,17 @@ fn time_run(
     cases: &[Case],
     concurrency: usize,
 ) -> Duration {
-    let run = Run::new(target, runtime.handle().clone(), RunConfig::default());
+    let run = Run::plain(target, runtime.handle().clone(), RunConfig::default());
     let started = Instant::now();
     let outcomes: Vec<Outcome> = runtime.block_on(
         stream::iter(cases)
-            .map(|case| run.execute(case))
+            .map(|case| run.executor().execute(case))
             .buffer_unordered(concurrency)
-            .map(|result| result.outcome())
+            .map(|result| {
+                let outcome = result.outcome();
+                run.record(result);
+                outcome
+            })
             .collect(),
     );
     let elapsed = started.elapsed();

@@ -9,12 +9,13 @@
 //! verdict a [`SetupProblem`]. The runner, the reports and the fuzz oracles all read the same value.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::Mutex;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::case::Expect;
+use crate::case::{Expect, Source};
 use crate::clause::{ClauseId, Level};
 use crate::target::{Response, TransportError, BODY_CAP};
 
@@ -30,10 +31,12 @@ pub enum Outcome {
     Warn,
     /// The environment answered instead of the endpoint (credentials, path, throttling).
     Setup,
+    /// Not sent: the run stopped, the create budget was spent, or the case was left out.
+    Skip,
 }
 
 /// Which way a server decided, for the record of MAY choices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     /// A 2xx answer.
@@ -87,6 +90,16 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// No violation, no setup problem, no decision: the verdict of a case never sent.
+    pub fn empty() -> Verdict {
+        Verdict {
+            violations: Vec::new(),
+            setup: None,
+            decision: Decision::Neither,
+            connection_id: None,
+        }
+    }
+
     /// Setup when the environment answered, else fail on any MUST, warn on any SHOULD, else pass.
     pub fn outcome(&self) -> Outcome {
         if self.setup.is_some() {
@@ -461,23 +474,45 @@ impl Findings {
 }
 
 /// Every `connection_id` a run has seen, to check `resp.created.connection_id.unique`.
+///
+/// Compact at any size: an id is kept as its 16 bytes, with the case that first got it as a
+/// generator class and example index (or, for the few cases from files, the case id).
 #[derive(Debug, Default)]
 pub struct ConnectionIds {
-    first_seen_by: Mutex<HashMap<String, String>>,
+    first_seen_by: Mutex<HashMap<u128, FirstCreate>>,
+}
+
+/// The case that first got a `connection_id`.
+#[derive(Debug, Clone)]
+enum FirstCreate {
+    Generated { class: &'static str, index: u32 },
+    Named(Box<str>),
+}
+
+impl fmt::Display for FirstCreate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FirstCreate::Generated { class, index } => write!(f, "prop/{class}/{index}"),
+            FirstCreate::Named(id) => f.write_str(id),
+        }
+    }
 }
 
 impl ConnectionIds {
-    /// Records the verdict's connection id for `case_id`; adds a violation if another case
-    /// already got the same one.
-    pub fn record(&self, case_id: &str, verdict: &mut Verdict) {
-        let Some(id) = &verdict.connection_id else {
+    /// Records the verdict's connection id for the case `case_id` from `source`; adds a
+    /// violation if another case already got the same one.
+    pub fn record(&self, case_id: &str, source: &Source, verdict: &mut Verdict) {
+        let Some(id) = verdict.connection_id.as_deref() else {
+            return;
+        };
+        let Ok(key) = uuid::Uuid::try_parse(id).map(|uuid| uuid.as_u128()) else {
             return;
         };
         let mut seen = self
             .first_seen_by
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(first) = seen.get(id) {
+        if let Some(first) = seen.get(&key) {
             verdict.violations.push(Violation {
                 clause: ClauseId::RespCreatedConnectionIdUnique,
                 level: Level::Must,
@@ -487,8 +522,28 @@ impl ConnectionIds {
                 message: "two successful creates returned the same connection_id".into(),
             });
         } else {
-            seen.insert(id.clone(), case_id.to_owned());
+            let first = match source {
+                Source::Generated { class, index, .. } => FirstCreate::Generated {
+                    class,
+                    index: u32::try_from(*index).unwrap_or(u32::MAX),
+                },
+                Source::File { .. } => FirstCreate::Named(case_id.into()),
+            };
+            seen.insert(key, first);
         }
+    }
+
+    /// How many distinct ids were recorded.
+    pub fn len(&self) -> usize {
+        self.first_seen_by
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
+
+    /// True when no id was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -680,8 +735,12 @@ mod tests {
         let ids = ConnectionIds::default();
         let mut first = check(Expect::Accept, &answer(201, "application/json", CREATED));
         let mut second = first.clone();
-        ids.record("a/one", &mut first);
-        ids.record("a/two", &mut second);
+        let file = Source::File {
+            path: "cases/a.json".into(),
+            line: 1,
+        };
+        ids.record("a/one", &file, &mut first);
+        ids.record("a/two", &file, &mut second);
         assert_eq!(first.outcome(), Outcome::Pass);
         assert_eq!(clauses(&second), [ClauseId::RespCreatedConnectionIdUnique]);
         assert!(second.violations[0]

@@ -173,6 +173,15 @@ impl ClauseId {
             .find(|clause| clause.id() == id)
     }
 
+    /// Whether the clause is one of the two status rules through which the checker judges a
+    /// request rule (`resp.created.status`, `resp.invalid.status`).
+    pub fn is_status_rule(self) -> bool {
+        matches!(
+            self,
+            ClauseId::RespCreatedStatus | ClauseId::RespInvalidStatus
+        )
+    }
+
     /// Whether the clause is a rule about requests (`req.*`, `cur.*`), which the checker can
     /// only see through the answer's status.
     pub fn is_request_rule(self) -> bool {

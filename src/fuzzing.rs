@@ -18,7 +18,7 @@ use crate::generate::oracle;
 use crate::generate::structured::StructuredBody;
 use crate::mock;
 use crate::report;
-use crate::runner::CaseResult;
+use crate::result::CaseResult;
 use crate::target::{self, InProcess, Request, Response, Target, TransportError};
 
 thread_local! {
@@ -232,6 +232,8 @@ fn mock_meets_oracle(request: Request) {
             request,
             response: answer.ok(),
             verdict,
+            skipped: None,
+            elapsed: std::time::Duration::ZERO,
         };
         panic!(
             "the mock and the oracle disagree\n{}",

@@ -18,9 +18,11 @@ pub mod fuzzing;
 pub mod generate;
 pub mod mock;
 pub mod report;
+pub mod result;
 pub mod rules;
 pub mod runner;
 pub mod selftest;
+pub mod sink;
 pub mod target;
 
 #[cfg(doctest)]

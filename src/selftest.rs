@@ -2,8 +2,8 @@
 //!
 //! [`run`] sends every case, in id order, to a fresh in-process reference mock, to every
 //! conformant variant of `mock::variants` and to every fault of `mock::faults`, all at once,
-//! through `runner::Run::execute` (so the checker and the run-wide `connection_id` registry are
-//! the suite's own). The gate ([`Scoreboard::holds`]): no failure, warning or setup problem on the
+//! through the runner's `Executor` and a `connection_id` registry per subject (so the checker and
+//! the run-wide uniqueness check are the suite's own). The gate ([`Scoreboard::holds`]): no failure, warning or setup problem on the
 //! reference and the variants (no check cries wolf), and every fault flagged by its own clause (no
 //! check has gone blind). A request rule (`req.*`) is judged by the checker through the answer's
 //! status, so a fault breaking one counts as flagged when a case that exercises the rule fails on
@@ -17,12 +17,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::case::{self, Case, LoadError, Source};
-use crate::check::Outcome;
+use crate::check::{ConnectionIds, Outcome};
 use crate::clause::{ClauseId, Level};
 use crate::generate;
 use crate::mock::deviation::Deviation;
 use crate::mock::{self, faults, variants};
-use crate::runner::{CaseResult, Run, RunConfig};
+use crate::result::CaseResult;
+use crate::runner::{Executor, RunConfig};
 use crate::target::InProcess;
 
 /// The seed of the generated cases the self-test adds to the case files.
@@ -177,7 +178,8 @@ async fn score(
 ) -> Score {
     let router = deviation.map_or_else(mock::router, Deviation::router);
     let target = Arc::new(InProcess::new(router));
-    let run = Run::new(target, tokio::runtime::Handle::current(), config);
+    let executor = Executor::new(target, config);
+    let connection_ids = ConnectionIds::default();
     let mut score = Score {
         role,
         name: deviation.map_or("reference", |d| d.name),
@@ -191,13 +193,14 @@ async fn score(
         flagged_by_generated: 0,
     };
     for case in cases {
-        let result = run.execute(case).await;
+        let mut result = executor.execute(case).await;
+        connection_ids.record(&result.id, &result.source, &mut result.verdict);
         score.requests += 1;
         match result.outcome() {
             Outcome::Pass => {}
             Outcome::Fail => score.failed += 1,
             Outcome::Warn => score.warned += 1,
-            Outcome::Setup => score.setup += 1,
+            Outcome::Setup | Outcome::Skip => score.setup += 1,
         }
         let Some(clause) = detect(role, score.clause, &result) else {
             continue;
@@ -218,9 +221,6 @@ async fn score(
     score
 }
 
-/// The status clauses through which the checker judges a request rule.
-const STATUS_CLAUSES: &[ClauseId] = &[ClauseId::RespInvalidStatus, ClauseId::RespCreatedStatus];
-
 /// The clause of the violation in `result` that flags the subject, if one does.
 fn detect(role: Role, clause: Option<ClauseId>, result: &CaseResult) -> Option<Flag> {
     let violations = &result.verdict.violations;
@@ -230,9 +230,9 @@ fn detect(role: Role, clause: Option<ClauseId>, result: &CaseResult) -> Option<F
             .find(|v| v.clause == clause)
             .or_else(|| {
                 let exercised = clause.is_request_rule() && result.clauses.contains(&clause);
-                violations.iter().find(|v| {
-                    exercised && v.level == Level::Must && STATUS_CLAUSES.contains(&v.clause)
-                })
+                violations
+                    .iter()
+                    .find(|v| exercised && v.level == Level::Must && v.clause.is_status_rule())
             })
             .map(|v| Flag::Clause(v.clause)),
         _ if result.verdict.setup.is_some() => Some(Flag::Setup),

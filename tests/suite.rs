@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     };
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     let target = Arc::new(InProcess::new(mock::router()));
-    let run = Run::new(target, runtime.handle().clone(), RunConfig::default());
+    let run = Run::plain(target, runtime.handle().clone(), RunConfig::default());
     let mut trials = run.trials(cases);
     trials.extend(run.generated_trials("prop", &GenerateConfig::new(SEED, 256)));
     trials.extend(

@@ -5,8 +5,9 @@
 //! url over the limit, wrong types, ...) built from the plain strategies in [`strategies`];
 //! [`oracle`] computes every example's expectation from the clause model, never from the mock.
 //! A class's data depends only on the run seed and the class name (ChaCha, seeded per class), so
-//! the same `--seed` gives the same bytes whatever filter or concurrency is used. [`Sample`]
-//! keeps each example's proptest value tree, so a failing example can be shrunk.
+//! the same `--seed` gives the same bytes whatever filter or concurrency is used. A [`Draw`]
+//! streams a class's examples in order; each [`Example`] carries its proptest value tree, so a
+//! failing one can be shrunk, and a run keeps trees only for the requests in flight.
 //! [`structured`] shapes arbitrary bytes (the fuzz targets') into create bodies along the spec's
 //! edges.
 
@@ -161,63 +162,91 @@ fn class_seed(seed: u64, name: &str) -> [u8; 32] {
     bytes
 }
 
-/// Drawn examples of one class, with the value trees that can shrink them.
-pub struct Sample {
+/// The examples of one class for one seed, drawn one at a time in order: example `i` is the
+/// same whatever is done with the others, so a run can stream them and keep value trees only
+/// for the requests in flight.
+pub struct Draw {
     class: &'static Class,
     seed: u64,
-    trees: Vec<Box<dyn ValueTree<Value = Vec<u8>>>>,
+    runner: TestRunner,
+    strategy: BoxedStrategy<Vec<u8>>,
+    next_index: usize,
+}
+
+/// One drawn example: its case and the value tree that can shrink it.
+pub struct Example {
+    class: &'static Class,
+    seed: u64,
+    index: usize,
+    tree: Box<dyn ValueTree<Value = Vec<u8>>>,
 }
 
 impl Class {
-    /// Draws `examples` bodies from this class for run seed `seed`.
-    pub fn sample(&'static self, seed: u64, examples: usize) -> Sample {
+    /// The examples of this class for run seed `seed`, drawn on demand.
+    pub fn draw(&'static self, seed: u64) -> Draw {
         let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &class_seed(seed, self.name));
-        let mut runner = TestRunner::new_with_rng(Config::default(), rng);
-        let strategy = (self.strategy)();
-        let trees = (0..examples)
-            .filter_map(|_| strategy.new_tree(&mut runner).ok())
-            .map(|tree| Box::new(tree) as Box<dyn ValueTree<Value = Vec<u8>>>)
-            .collect();
-        Sample {
+        Draw {
             class: self,
             seed,
-            trees,
+            runner: TestRunner::new_with_rng(Config::default(), rng),
+            strategy: (self.strategy)(),
+            next_index: 0,
         }
+    }
+
+    /// The first `examples` examples of this class for `seed`, as cases.
+    pub fn sample(&'static self, seed: u64, examples: usize) -> Vec<Case> {
+        self.draw(seed).take(examples).map(|e| e.case()).collect()
     }
 }
 
-impl Sample {
-    /// The drawn examples as cases, ids `prop/<class>/<index>`, expectations from the oracle.
-    pub fn cases(&self) -> Vec<Case> {
-        self.trees
-            .iter()
-            .enumerate()
-            .map(|(index, tree)| generated_case(self.class, self.seed, index, tree.current()))
-            .collect()
+impl Iterator for Draw {
+    type Item = Example;
+
+    /// The next example (strategies here never reject, so drawing never ends).
+    fn next(&mut self) -> Option<Example> {
+        let tree = self.strategy.new_tree(&mut self.runner).ok()?;
+        let index = self.next_index;
+        self.next_index += 1;
+        Some(Example {
+            class: self.class,
+            seed: self.seed,
+            index,
+            tree: Box::new(tree),
+        })
+    }
+}
+
+impl Example {
+    /// The example's position among its class's examples.
+    pub fn index(&self) -> usize {
+        self.index
     }
 
-    /// Shrinks example `index` while `still_fails` holds for the simpler case, for at most
+    /// The example as a case, its expectation from the oracle.
+    pub fn case(&self) -> Case {
+        generated_case(self.class, self.seed, self.index, self.tree.current())
+    }
+
+    /// Shrinks the example while `still_fails` holds for the simpler case, for at most
     /// `budget`; gives the smallest failing case found and how many simpler ones were tried.
-    pub fn shrink(
-        &mut self,
-        index: usize,
-        mut still_fails: impl FnMut(&Case) -> bool,
-        budget: Duration,
-    ) -> (Case, usize) {
+    pub async fn shrink<F, Fut>(mut self, mut still_fails: F, budget: Duration) -> (Case, usize)
+    where
+        F: FnMut(Case) -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
         let started = Instant::now();
-        let (class, seed) = (self.class, self.seed);
-        let tree = &mut self.trees[index];
-        let mut smallest = generated_case(class, seed, index, tree.current());
+        let mut smallest = self.case();
         let mut tries = 0;
-        'simplify: while started.elapsed() < budget && tree.simplify() {
+        'simplify: while started.elapsed() < budget && self.tree.simplify() {
             loop {
                 tries += 1;
-                let candidate = generated_case(class, seed, index, tree.current());
-                if still_fails(&candidate) {
+                let candidate = self.case();
+                if still_fails(candidate.clone()).await {
                     smallest = candidate;
                     continue 'simplify;
                 }
-                if started.elapsed() >= budget || !tree.complicate() {
+                if started.elapsed() >= budget || !self.tree.complicate() {
                     break 'simplify;
                 }
             }
@@ -254,7 +283,7 @@ fn generated_case(class: &'static Class, seed: u64, index: usize, body: Vec<u8>)
 pub fn sample_cases(seed: u64, examples: usize) -> Vec<Case> {
     CLASSES
         .iter()
-        .flat_map(|class| class.sample(seed, examples).cases())
+        .flat_map(|class| class.sample(seed, examples))
         .collect()
 }
 
@@ -275,7 +304,7 @@ mod tests {
     #[test]
     fn classes_lean_where_they_say() {
         let share = |name: &str, expect: Expect| {
-            let cases = class(name).unwrap().sample(1, 200).cases();
+            let cases = class(name).unwrap().sample(1, 200);
             cases.iter().filter(|c| c.expect == expect).count() as f64 / cases.len() as f64
         };
         assert_eq!(share("valid", Expect::Accept), 1.0);
@@ -293,15 +322,19 @@ mod tests {
         assert!(near > 0.2 && near < 0.8, "{near}");
     }
 
-    #[test]
-    fn shrinking_finds_the_boundary() {
-        let mut sample = class("url-over-limit").unwrap().sample(3, 8);
+    #[tokio::test]
+    async fn shrinking_finds_the_boundary() {
+        let example = class("url-over-limit").unwrap().draw(3).next().unwrap();
         let url_chars = |case: &Case| {
             let value: Value = serde_json::from_slice(&case.body).unwrap();
             value["url"].as_str().unwrap().chars().count()
         };
-        let (smallest, tries) =
-            sample.shrink(0, |case| url_chars(case) > 512, Duration::from_secs(60));
+        let (smallest, tries) = example
+            .shrink(
+                |case| std::future::ready(url_chars(&case) > 512),
+                Duration::from_secs(60),
+            )
+            .await;
         assert_eq!(url_chars(&smallest), 513);
         assert_eq!(smallest.expect, Expect::Reject);
         assert!(tries > 0);

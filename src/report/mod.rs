@@ -1,24 +1,44 @@
-//! Reports: a run's results in, text and JSON out. Reads results; never sends or re-checks.
+//! Reports: results and the run's tally in, text and report files out. Reads results; never
+//! sends, re-checks or decides an outcome.
 //!
 //! [`render_failure`] writes one case's failure the way a compiler would: a headline per broken
 //! clause, `--> file:line (case id)`, the request as a `curl` line anyone can paste, and aligned
 //! `expected =` / `actual   =` lines. [`summary_line`] closes a run, [`may_choices`] records what
-//! the target chose where the spec says MAY, and [`json_report`] is the `--report-json` document.
-//! Header values that carry secrets (tokens, signatures, keys) are masked before anything is shown.
+//! the target chose where the spec says MAY. A [`Reporter`] receives every result as it is
+//! judged and writes a report file as it goes ([`json`]: `--report-json` and `--report-jsonl`), so
+//! no report needs the run's results in memory. Bodies are cut at
+//! [`REPORT_BODY_MAX`](crate::result::REPORT_BODY_MAX) bytes everywhere, with their real length
+//! beside them. Header values that carry secrets (tokens, signatures, keys) are masked before
+//! anything is shown.
+
+pub mod json;
 
 use std::fmt::Write as _;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::case::{Expect, Source};
+use crate::case::Source;
 use crate::check::{Decision, Outcome};
 use crate::clause::ClauseId;
-use crate::runner::{CaseResult, RunRecord};
+use crate::result::{CaseResult, RunRecord, Tally, REPORT_BODY_MAX};
 use crate::target::Request;
+
+/// A report written while the run goes: one call per judged result, one at the end.
+pub trait Reporter: Send {
+    /// Takes one result as soon as it is judged (and its failure text, when it failed or warned).
+    fn result(&mut self, result: &CaseResult, failure: Option<&str>) -> std::io::Result<()>;
+    /// Closes the report with the run's record.
+    fn finish(&mut self, record: &RunRecord) -> std::io::Result<()>;
+}
 
 /// Renders a failed or warned case like compiler output.
 pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
     let mut out = String::new();
+    if let Some(reason) = &result.skipped {
+        let _ = writeln!(out, "not run: {reason}");
+        let _ = writeln!(out, "  --> {} ({})", result.source, result.id);
+        return out;
+    }
     if let Some(setup) = &result.verdict.setup {
         let _ = writeln!(out, "setup problem: {}", setup.message);
         let _ = writeln!(
@@ -64,7 +84,7 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
                 out,
                 "   = response: {} {}",
                 response.status,
-                preview(&response.body, 300)
+                preview(&response.body, 300, response.body_truncated)
             );
         }
         None => {
@@ -88,18 +108,27 @@ fn display_pointer(pointer: &str) -> &str {
     }
 }
 
-/// At most `limit` characters of a body, on one line.
-fn preview(body: &[u8], limit: usize) -> String {
-    let text = String::from_utf8_lossy(body);
-    let one_line: String = text
+/// At most `limit` characters of a body, on one line, with its length when it was cut
+/// (`truncated`: the target's answer went on past what was read).
+fn preview(body: &[u8], limit: usize, truncated: bool) -> String {
+    let head = &body[..body.len().min(limit * 4)];
+    let one_line: String = String::from_utf8_lossy(head)
         .chars()
         .map(|c| if c == '\n' { ' ' } else { c })
+        .take(limit + 1)
         .collect();
-    if one_line.chars().count() > limit {
-        format!("{}...", one_line.chars().take(limit).collect::<String>())
+    let more = if truncated { "+" } else { "" };
+    if one_line.chars().count() > limit || head.len() < body.len() || truncated {
+        let shown: String = one_line.chars().take(limit).collect();
+        format!("{shown}... ({}{more} bytes)", body.len())
     } else {
         one_line
     }
+}
+
+/// A body on one line for failure texts, cut at 1 024 characters with its length.
+pub fn body_preview(body: &[u8]) -> String {
+    preview(body, 1024, false)
 }
 
 /// Header names whose values are never shown.
@@ -130,7 +159,15 @@ pub fn curl_command(request: &Request, base_url: &str) -> String {
         command.push_str(" -H ");
         command.push_str(&shell_quote(format!("{name}: {value}").as_bytes()));
     }
-    if !request.body.is_empty() {
+    if request.body.len() > REPORT_BODY_MAX {
+        command.push_str(" --data-binary ");
+        command.push_str(&shell_quote(&request.body[..REPORT_BODY_MAX]));
+        let _ = write!(
+            command,
+            "  # body cut at {REPORT_BODY_MAX} of {} bytes; --save-failures DIR writes it whole",
+            request.body.len()
+        );
+    } else if !request.body.is_empty() {
         command.push_str(" --data-binary ");
         command.push_str(&shell_quote(&request.body));
     }
@@ -175,9 +212,14 @@ pub fn summary_line(record: &RunRecord) -> String {
         record.count(Outcome::Fail),
         record.count(Outcome::Warn)
     );
-    let setup = record.count(Outcome::Setup);
-    if setup > 0 {
-        let _ = write!(line, ", {setup} setup problems");
+    for (outcome, label) in [
+        (Outcome::Setup, "setup problems"),
+        (Outcome::Skip, "not run"),
+    ] {
+        let count = record.count(outcome);
+        if count > 0 {
+            let _ = write!(line, ", {count} {label}");
+        }
     }
     let _ = write!(
         line,
@@ -189,54 +231,25 @@ pub fn summary_line(record: &RunRecord) -> String {
 
 /// Which way the target went on MAYs: one line per `either` case from a file, and one per
 /// generator class for generated ones (`prop/may-ct [A2]: 256 rejected`).
-pub fn may_choices(record: &RunRecord) -> Vec<String> {
-    let mut lines: Vec<(String, Vec<(Decision, usize)>)> = Vec::new();
-    for result in record
-        .results
+pub fn may_choices(tally: &Tally) -> Vec<String> {
+    tally
+        .may_choices
         .iter()
-        .filter(|r| r.expect == Expect::Either && r.outcome() != Outcome::Setup)
-    {
-        let mays: Vec<ClauseId> = result
-            .clauses
-            .iter()
-            .copied()
-            .filter(|clause| clause.level() == crate::clause::Level::May)
-            .collect();
-        let subject = match &result.source {
-            Source::Generated { class, .. } => format!("prop/{class}"),
-            Source::File { .. } => result.id.clone(),
-        };
-        let key = format!("{subject} [{}]", joined(&mays));
-        let decision = result.verdict.decision;
-        let counts = match lines.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, counts)) => counts,
-            None => {
-                lines.push((key, Vec::new()));
-                &mut lines.last_mut().expect("just pushed").1
-            }
-        };
-        match counts.iter_mut().find(|(d, _)| *d == decision) {
-            Some((_, count)) => *count += 1,
-            None => counts.push((decision, 1)),
-        }
-    }
-    lines
-        .into_iter()
-        .map(|(key, counts)| {
-            let choices: Vec<String> = if counts.len() == 1 && counts[0].1 == 1 {
-                vec![decision_name(counts[0].0).to_owned()]
-            } else {
-                counts
+        .map(|(subject, decisions)| {
+            let choices: Vec<String> = match decisions.iter().collect::<Vec<_>>().as_slice() {
+                [(decision, 1)] => vec![decision_name(**decision).to_owned()],
+                many => many
                     .iter()
-                    .map(|(decision, count)| format!("{count} {}", decision_name(*decision)))
-                    .collect()
+                    .map(|(decision, count)| format!("{count} {}", decision_name(**decision)))
+                    .collect(),
             };
-            format!("{key}: {}", choices.join(", "))
+            format!("{subject}: {}", choices.join(", "))
         })
         .collect()
 }
 
-fn decision_name(decision: Decision) -> &'static str {
+/// The word for a decision in reports.
+pub fn decision_name(decision: Decision) -> &'static str {
     match decision {
         Decision::Accepted => "accepted",
         Decision::Rejected => "rejected",
@@ -245,73 +258,21 @@ fn decision_name(decision: Decision) -> &'static str {
 }
 
 /// Distinct setup problems of the run, each with how many cases met it.
-pub fn setup_problems(record: &RunRecord) -> Vec<String> {
-    let mut seen: Vec<(String, usize)> = Vec::new();
-    for setup in record
-        .results
+pub fn setup_problems(tally: &Tally) -> Vec<String> {
+    tally
+        .setup_problems
         .iter()
-        .filter_map(|r| r.verdict.setup.as_ref())
-    {
-        match seen
-            .iter_mut()
-            .find(|(message, _)| *message == setup.message)
-        {
-            Some((_, count)) => *count += 1,
-            None => seen.push((setup.message.clone(), 1)),
-        }
-    }
-    seen.into_iter()
         .map(|(message, count)| format!("{message} ({count} cases)"))
         .collect()
 }
 
-/// The `--report-json` document.
-pub fn json_report(record: &RunRecord, started_at: &str) -> Value {
-    let results: Vec<Value> = record
-        .results
+/// Distinct reasons cases were not run, each with how many.
+pub fn skip_reasons(tally: &Tally) -> Vec<String> {
+    tally
+        .skip_reasons
         .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "clauses": r.clauses,
-                "expect": r.expect,
-                "outcome": r.outcome(),
-                "decision": decision_name(r.verdict.decision),
-                "source": r.source.to_string(),
-                "generated": match &r.source {
-                    Source::Generated { class, seed, index } => {
-                        json!({"class": class, "seed": seed, "index": index})
-                    }
-                    Source::File { .. } => Value::Null,
-                },
-                "request": {
-                    "method": r.request.method.as_str(),
-                    "path": r.request.path,
-                    "body": body_value(&r.request.body),
-                },
-                "response": r.response.as_ref().map(|response| json!({
-                    "status": response.status,
-                    "body": body_value(&response.body),
-                })),
-                "setup_problem": r.verdict.setup.as_ref().map(|s| &s.message),
-                "violations": r.verdict.violations,
-            })
-        })
-        .collect();
-    json!({
-        "target": record.target,
-        "started_at": started_at,
-        "summary": {
-            "total": record.results.len(),
-            "passed": record.count(Outcome::Pass),
-            "failed": record.count(Outcome::Fail),
-            "warned": record.count(Outcome::Warn),
-            "setup": record.count(Outcome::Setup),
-            "requests": record.requests,
-            "seconds": record.elapsed.as_secs_f64(),
-        },
-        "results": results,
-    })
+        .map(|(reason, count)| format!("{reason} ({count} cases)"))
+        .collect()
 }
 
 /// The test name a regression case for `result` gets: `{class}-{seed}-{index}` for generated
@@ -349,7 +310,10 @@ pub fn regression_case(result: &CaseResult) -> String {
     );
     match std::str::from_utf8(&result.request.body) {
         Ok(text) => test.insert("raw_body".into(), text.into()),
-        Err(_) => test.insert("raw_body_hex".into(), hex(&result.request.body).into()),
+        Err(_) => test.insert(
+            "raw_body_hex".into(),
+            hex::encode(&result.request.body).into(),
+        ),
     };
     let document = json!([{
         "description": "Regression: a body a target once answered wrongly",
@@ -358,19 +322,6 @@ pub fn regression_case(result: &CaseResult) -> String {
         "tests": [test],
     }]);
     serde_json::to_string_pretty(&document).expect("a JSON value serializes") + "\n"
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut text, byte| {
-        let _ = write!(text, "{byte:02x}");
-        text
-    })
-}
-
-/// A body as JSON when it parses, else as a (lossy) string.
-fn body_value(body: &[u8]) -> Value {
-    serde_json::from_slice(body)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
 }
 
 #[cfg(test)]
