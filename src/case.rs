@@ -56,6 +56,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::clause::ClauseId;
+use crate::shipped::CaseRoot;
 
 /// The longest string a `$string` template may stand for (1 Mi characters: longer bodies than
 /// any target reads in full, [`crate::target::BODY_CAP`]).
@@ -64,7 +65,8 @@ pub const TEMPLATE_MAX_CHARS: usize = 1 << 20;
 /// The most body bytes the cases of one file may add up to (64 MiB).
 pub const FILE_BODY_MAX_BYTES: usize = 64 << 20;
 
-/// The case folder shipped with this crate (the CLI's default `--cases`).
+/// The case folder of the source tree this crate was built from (the tests read it; the
+/// binary runs the copy compiled into it, [`crate::shipped::CASES`]).
 pub const SHIPPED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
 
 /// What a conformant server does with a request.
@@ -234,23 +236,38 @@ struct StringTemplate {
 
 /// Loads every case file below `dir`, sorted by id. Zero cases is an error.
 pub fn load_dir(dir: &Path) -> Result<Vec<Case>, LoadError> {
-    let mut files = Vec::new();
-    collect_case_files(dir, &mut files)?;
-    files.sort();
+    load(&CaseRoot::Dir(dir.to_path_buf()))
+}
+
+/// Loads every case file below `root` (a folder, or the tree shipped in the binary), sorted by
+/// id. Zero cases is an error.
+pub fn load(root: &CaseRoot) -> Result<Vec<Case>, LoadError> {
+    let files = root.files().map_err(|(path, err)| LoadError {
+        path,
+        line: None,
+        case_id: None,
+        message: format!("cannot read case folder: {err}"),
+    })?;
     let mut cases = Vec::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).map_err(|err| LoadError {
-            path: file.clone(),
-            line: None,
-            case_id: None,
-            message: format!("cannot read case file: {err}"),
-        })?;
-        let stem = id_prefix(dir, file);
-        cases.extend(parse_file(shown_path(file), &stem, &text)?);
+    for file in files.iter().filter(|file| is_case_file(file)) {
+        let shown = root.shown(file);
+        let text = root
+            .read(file)
+            .and_then(|bytes| {
+                String::from_utf8(bytes.into_owned())
+                    .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidData, err))
+            })
+            .map_err(|err| LoadError {
+                path: shown.clone(),
+                line: None,
+                case_id: None,
+                message: format!("cannot read case file: {err}"),
+            })?;
+        cases.extend(parse_file(&shown, &id_prefix(file), &text)?);
     }
     if cases.is_empty() {
         return Err(LoadError {
-            path: dir.to_path_buf(),
+            path: root.path(),
             line: None,
             case_id: None,
             message: "no cases found (expected *.json case files below this folder)".into(),
@@ -261,36 +278,15 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Case>, LoadError> {
     Ok(cases)
 }
 
-fn collect_case_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|err| LoadError {
-        path: dir.to_path_buf(),
-        line: None,
-        case_id: None,
-        message: format!("cannot read case folder: {err}"),
-    })?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if path.is_dir() {
-            collect_case_files(&path, files)?;
-        } else if name.ends_with(".json") && !name.ends_with(".schema.json") {
-            files.push(path);
-        }
-    }
-    Ok(())
+/// `*.json` files are case files, except `*.schema.json`.
+fn is_case_file(relative: &Path) -> bool {
+    let name = relative.to_string_lossy();
+    name.ends_with(".json") && !name.ends_with(".schema.json")
 }
 
-/// The path relative to the working directory when it is below it, as people type it.
-fn shown_path(path: &Path) -> &Path {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok())
-        .unwrap_or(path)
-}
-
-/// `cases/regressions/url.json` below `cases` -> `regressions/url`.
-fn id_prefix(dir: &Path, file: &Path) -> String {
-    let relative = file.strip_prefix(dir).unwrap_or(file).with_extension("");
+/// `regressions/url.json` (below the case folder) -> `regressions/url`.
+fn id_prefix(file: &Path) -> String {
+    let relative = file.with_extension("");
     relative
         .components()
         .map(|part| part.as_os_str().to_string_lossy())

@@ -11,17 +11,20 @@
 //! The README shows the command line and a library example (doctested below).
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod case;
 pub mod check;
 pub mod clause;
 pub mod fuzzing;
 pub mod generate;
 pub mod mock;
+pub mod partition;
 pub mod report;
 pub mod result;
 pub mod rules;
 pub mod runner;
 pub mod selftest;
+pub mod shipped;
 pub mod sink;
 pub mod target;
 

@@ -14,15 +14,18 @@ use clap::Args;
 use dli_conformance::check::Outcome;
 use dli_conformance::clause::Profile;
 use dli_conformance::report::json::{JsonLinesReport, JsonReport};
+use dli_conformance::report::style::Paint;
 use dli_conformance::report::{self, Reporter};
 use dli_conformance::result::RunMeta;
 use dli_conformance::runner::{
     GenerateConfig, Run, RunConfig, DEFAULT_STOP_AFTER, DEFAULT_TIMEOUT,
 };
+use dli_conformance::shipped::{self, CaseRoot};
 use dli_conformance::sink::Sink;
 use dli_conformance::target::{HttpTarget, Target, DEFAULT_PROJECT_ID};
 use dli_conformance::{case, mock};
 
+use super::gate::{self, GateArgs};
 use super::{parse_seconds, say, usage_error};
 
 /// Flags of `run`.
@@ -57,9 +60,9 @@ pub struct RunArgs {
     /// Count warnings (SHOULD violations) as failures.
     #[arg(long)]
     strict: bool,
-    /// Folder of case files.
-    #[arg(long, default_value = case::SHIPPED_DIR)]
-    cases: PathBuf,
+    /// Folder of case files, replacing the cases shipped in the binary.
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
     /// Trials (cases and generator classes) run at once (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     test_threads: Option<usize>,
@@ -86,6 +89,8 @@ pub struct RunArgs {
     quiet: bool,
     /// Run only cases whose id contains this.
     filter: Option<String>,
+    #[command(flatten)]
+    gate: GateArgs,
 }
 
 fn parse_header(text: &str) -> Result<(String, String), String> {
@@ -100,9 +105,17 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
 
 /// Runs the suite; exit 0 conformant, 1 a failure, 2 a setup problem or usage error.
 pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
-    let cases = match case::load_dir(&args.cases) {
+    let root = args.cases.clone().map_or(CaseRoot::Shipped, CaseRoot::Dir);
+    let mut cases = match case::load(&root) {
         Ok(cases) => cases,
         Err(err) => return usage_error(err.to_string()),
+    };
+    if let Some(partition) = &args.gate.partition {
+        cases = partition.select(cases);
+    }
+    let baseline = match args.gate.load_baseline() {
+        Ok(baseline) => baseline,
+        Err(message) => return usage_error(message),
     };
     let target: Arc<dyn Target> = match runtime.block_on(connect(&args)) {
         Ok(target) => target,
@@ -124,6 +137,8 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         started_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         seed: (args.examples > 0).then_some(seed),
         profile: config.profile,
+        spec: shipped::spec_revision(),
+        partition: args.gate.partition_name(),
     };
     let sink = if args.list {
         Sink::new(target.base_url())
@@ -133,12 +148,17 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             Err(message) => return usage_error(message),
         }
     };
-    let run = Run::new(target, runtime.handle().clone(), config, sink);
+    let profile = config.profile;
+    let mut run = Run::new(target, runtime.handle().clone(), config, sink);
+    if let Some(baseline) = baseline {
+        run = run.with_baseline(baseline);
+    }
     let mut trials = run.trials(cases);
     if args.examples > 0 {
         let mut generate = GenerateConfig::new(seed, args.examples);
         generate.concurrency = usize::from(args.concurrency);
         generate.save_failures = args.save_failures.clone();
+        generate.partition = args.gate.partition;
         trials.extend(run.generated_trials("prop", &generate));
         if !args.list {
             say(&format!(
@@ -176,6 +196,8 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     for reason in report::skip_reasons(&record.tally) {
         say(&format!("not run: {reason}"));
     }
+    let paint = Paint::for_stdout();
+    gate::print_end_of_run(&record, profile, paint);
     let choices = report::may_choices(&record.tally);
     if !choices.is_empty() {
         say("choices on MAY clauses:");
@@ -183,10 +205,21 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             say(&format!("  {choice}"));
         }
     }
-    say(&report::summary_line(&record));
     for error in &report_errors {
         eprintln!("error: {error}");
     }
+    if let (Some(path), true) = (args.gate.written_baseline(), report_errors.is_empty()) {
+        say(&format!(
+            "baseline written to {} (review each entry)",
+            path.display()
+        ));
+    }
+    let summary = report::summary_line(&record);
+    say(&if record.conforms() {
+        paint.green(&summary)
+    } else {
+        paint.red(&summary)
+    });
     if !record.conforms() {
         ExitCode::FAILURE
     } else if record.count(Outcome::Setup) > 0
@@ -211,6 +244,7 @@ fn sink_for(args: &RunArgs, meta: &RunMeta) -> Result<Sink, String> {
             Box::new(report) as Box<dyn Reporter>,
         );
     }
+    args.gate.add_reporters(meta, &mut sink)?;
     if let Some(path) = &args.report_jsonl {
         let report = JsonLinesReport::create(path).map_err(|err| cannot(path, err))?;
         sink.add_reporter(path.display().to_string(), Box::new(report));

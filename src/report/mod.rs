@@ -11,7 +11,13 @@
 //! beside them. Header values that carry secrets (tokens, signatures, keys) are masked before
 //! anything is shown.
 
+pub mod github;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod matrix;
+pub mod merge;
+pub mod style;
 
 use std::fmt::Write as _;
 
@@ -50,10 +56,13 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
     if result.verdict.setup.is_some() {
         let _ = writeln!(out, "{location}");
     }
-    for (index, violation) in result.verdict.violations.iter().enumerate() {
-        let severity = match violation.level {
-            crate::clause::Level::Must => "error",
-            _ => "warning",
+    let known = result.known.iter().map(|k| (&k.violation, Some(k)));
+    let violations = result.verdict.violations.iter().map(|v| (v, None));
+    for (index, (violation, known)) in violations.chain(known).enumerate() {
+        let severity = match (known, violation.level) {
+            (Some(_), _) => "known",
+            (None, crate::clause::Level::Must) => "error",
+            (None, _) => "warning",
         };
         let _ = writeln!(
             out,
@@ -66,6 +75,13 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
         let _ = writeln!(out, "   = at {}", display_pointer(&violation.pointer));
         let _ = writeln!(out, "   = expected = {}", violation.expected);
         let _ = writeln!(out, "   = actual   = {}", violation.actual);
+        if let Some(known) = known {
+            let _ = writeln!(
+                out,
+                "   = baseline: accepted until {}: {}",
+                known.expires, known.reason
+            );
+        }
     }
     let _ = writeln!(
         out,
@@ -213,6 +229,7 @@ pub fn summary_line(record: &RunRecord) -> String {
         record.count(Outcome::Warn)
     );
     for (outcome, label) in [
+        (Outcome::Known, "known"),
         (Outcome::Setup, "setup problems"),
         (Outcome::Skip, "not run"),
     ] {

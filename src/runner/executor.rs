@@ -91,6 +91,7 @@ impl Executor {
             verdict,
             skipped: None,
             elapsed: started.elapsed(),
+            known: Vec::new(),
         }
     }
 

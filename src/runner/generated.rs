@@ -23,6 +23,7 @@ use super::Run;
 use crate::case::{Case, Source};
 use crate::check::Outcome;
 use crate::generate::{Class, Example, CLASSES};
+use crate::partition::Partition;
 use crate::report;
 use crate::result::CaseResult;
 use crate::target::Request;
@@ -49,6 +50,8 @@ pub struct GenerateConfig {
     pub shrink_budget: Option<Duration>,
     /// Where to write each class's shrunk failure as a case file.
     pub save_failures: Option<PathBuf>,
+    /// The shard of the examples to send (all are still drawn, in order).
+    pub partition: Option<Partition>,
 }
 
 impl GenerateConfig {
@@ -63,6 +66,7 @@ impl GenerateConfig {
                 .is_none()
                 .then_some(DEFAULT_SHRINK_BUDGET),
             save_failures: None,
+            partition: None,
         }
     }
 }
@@ -94,14 +98,23 @@ impl Run {
         let mut failed = 0usize;
         let mut not_run: Option<(usize, String)> = None;
         let mut first: Option<FirstFailure> = None;
+        let mut recorded = 0usize;
         let mut draw = class.draw(config.seed);
         let sends = stream::iter(0..config.examples)
-            .map(|index| {
+            .filter_map(|index| {
                 let stopped = class_stop.get().cloned();
+                // Every example is drawn, in order, so example i has the same bytes on every
+                // shard; only this shard's are sent.
                 let example = match stopped {
                     Some(_) => None,
                     None => draw.next(),
                 };
+                let mine = config
+                    .partition
+                    .is_none_or(|partition| partition.keeps_example(class.name, index));
+                std::future::ready(mine.then_some((index, stopped, example)))
+            })
+            .map(|(index, stopped, example)| {
                 let unanswered = &unanswered;
                 let class_stop = &class_stop;
                 async move {
@@ -125,6 +138,7 @@ impl Run {
             })
             .buffered(config.concurrency.max(1));
         self.runtime.block_on(sends.for_each(|(example, result)| {
+            recorded += 1;
             if let Some(reason) = &result.skipped {
                 let (count, _) = not_run.get_or_insert_with(|| (0, reason.clone()));
                 *count += 1;
@@ -141,16 +155,13 @@ impl Run {
             std::future::ready(())
         }));
         let not_run = not_run.map(|(count, reason)| {
-            format!(
-                "   = not run: {count} of {} examples ({reason})\n",
-                config.examples
-            )
+            format!("   = not run: {count} of {recorded} examples ({reason})\n")
         });
         match (first, not_run) {
             (None, None) => Ok(()),
             (None, Some(not_run)) => Err(Failed::from(not_run)),
             (Some(first), not_run) => {
-                let text = self.explain(first, failed, config);
+                let text = self.explain(first, failed, recorded, config);
                 Err(Failed::from(text + &not_run.unwrap_or_default()))
             }
         }
@@ -158,7 +169,13 @@ impl Run {
 
     /// The failure text of a class: its first failure, shrunk when it can be, with a
     /// regression case (saved when asked).
-    fn explain(&self, first: FirstFailure, failed: usize, config: &GenerateConfig) -> String {
+    fn explain(
+        &self,
+        first: FirstFailure,
+        failed: usize,
+        recorded: usize,
+        config: &GenerateConfig,
+    ) -> String {
         let FirstFailure { example, result } = first;
         let index = example.index();
         let mut text = String::new();
@@ -196,9 +213,8 @@ impl Run {
             });
         }
         format!(
-            "{}{text}   = failing examples: {failed} of {} (first: example {index})\n   = minimal body: {}\n   = as a case for cases/regressions/:\n{regression}",
+            "{}{text}   = failing examples: {failed} of {recorded} (first: example {index})\n   = minimal body: {}\n   = as a case for cases/regressions/:\n{regression}",
             report::render_failure(&shrunk, &self.executor.base_url()),
-            config.examples,
             report::body_preview(&shrunk.request.body),
         )
     }

@@ -20,10 +20,11 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Failed, Trial};
 
+use crate::baseline::Baseline;
 use crate::case::Case;
 use crate::check::{ConnectionIds, Outcome};
 use crate::clause::Profile;
-use crate::result::{CaseResult, RunRecord, Tally};
+use crate::result::{CaseResult, Counts, RunRecord, Tally};
 use crate::sink::Sink;
 use crate::target::{self, Target};
 
@@ -71,6 +72,7 @@ pub struct Run {
     executor: Executor,
     runtime: tokio::runtime::Handle,
     connection_ids: ConnectionIds,
+    baseline: Option<Baseline>,
     sink: Mutex<Option<Sink>>,
     started: Instant,
 }
@@ -87,6 +89,7 @@ impl Run {
             executor: Executor::new(target, config),
             runtime,
             connection_ids: ConnectionIds::default(),
+            baseline: None,
             sink: Mutex::new(Some(sink)),
             started: Instant::now(),
         })
@@ -100,6 +103,15 @@ impl Run {
     ) -> Arc<Run> {
         let sink = Sink::new(target.base_url());
         Run::new(target, runtime, config, sink)
+    }
+
+    /// The same run, applying `baseline` to every result before it is recorded (call before
+    /// making trials).
+    pub fn with_baseline(mut self: Arc<Self>, baseline: Baseline) -> Arc<Run> {
+        Arc::get_mut(&mut self)
+            .expect("with_baseline is called before the run is shared")
+            .baseline = Some(baseline);
+        self
     }
 
     /// The run's executor (its configuration, target and stop switch).
@@ -127,7 +139,7 @@ impl Run {
     /// Whether a result fails its trial under this run's strictness.
     fn fails(&self, result: &CaseResult) -> bool {
         match result.outcome() {
-            Outcome::Pass => false,
+            Outcome::Pass | Outcome::Known => false,
             Outcome::Warn => self.executor.config().strict,
             Outcome::Fail | Outcome::Setup | Outcome::Skip => true,
         }
@@ -138,6 +150,9 @@ impl Run {
     pub fn record(&self, mut result: CaseResult) -> Option<String> {
         self.connection_ids
             .record(&result.id, &result.source, &mut result.verdict);
+        if let Some(baseline) = &self.baseline {
+            baseline.apply(&mut result);
+        }
         let text = self.with_sink(|sink| sink.record(&result)).flatten();
         text.filter(|_| self.fails(&result))
     }
@@ -148,6 +163,12 @@ impl Run {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .as_mut()
             .map(action)
+    }
+
+    /// The counts so far (cheap: for a progress bar).
+    pub fn counts(&self) -> Counts {
+        self.with_sink(|sink| sink.tally().counts)
+            .unwrap_or_default()
     }
 
     /// The tally so far (e.g. for a progress line).
@@ -166,6 +187,7 @@ impl Run {
             elapsed: self.started.elapsed(),
             strict: self.executor.config().strict,
             stopped: self.executor.stop().reason(),
+            baseline: self.baseline.as_ref().map(Baseline::status),
         };
         let sink = self
             .sink
