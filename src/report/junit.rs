@@ -15,13 +15,13 @@
 //! - run-wide facts (target, seed, spec revision, partition) are each suite's `<properties>`.
 //!
 //! The output validates against the Jenkins xunit plugin's `junit-10.xsd` (vendored in
-//! `tests/junit/`, checked by `tests/junit_xsd.rs`). The report keeps a compact entry per
+//! `tests/junit/`, checked by `tests/gate.rs`). The report keeps a compact entry per
 //! result (its id, time, status and message) and the full text of at most
 //! [`TEXTS_KEPT_PER_SUITE`] failing results per suite, and writes the file at the end.
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -105,7 +105,7 @@ impl JunitReport {
     }
 }
 
-/// `CLAUSE (LEVEL): expected X, actual Y`, with `(+N more)` when more rules broke.
+/// `CLAUSE (LEVEL): expected X, actual Y`, then `; also breaks A, B` when more rules broke.
 fn message(violations: &[&Violation]) -> String {
     let Some(first) = violations.first() else {
         return String::new();
@@ -117,8 +117,10 @@ fn message(violations: &[&Violation]) -> String {
         clip(&first.expected),
         clip(&first.actual)
     );
-    if violations.len() > 1 {
-        text.push_str(&format!(" (+{} more)", violations.len() - 1));
+    let mut others: Vec<&str> = violations[1..].iter().map(|v| v.clause.id()).collect();
+    others.dedup();
+    if !others.is_empty() {
+        text.push_str(&format!("; also breaks {}", others.join(", ")));
     }
     text
 }
@@ -222,9 +224,44 @@ impl Reporter for JunitReport {
         for (name, suite) in std::mem::take(&mut self.suites) {
             report.add_test_suite(self.suite(&name, suite, record.strict));
         }
-        let out = BufWriter::new(File::create(&self.path)?);
-        report.serialize(out).map_err(io::Error::other)
+        let mut xml = Vec::new();
+        report.serialize(&mut xml).map_err(io::Error::other)?;
+        drop(report);
+        let (root, rest) = split_root_tag(&xml);
+        let mut out = BufWriter::new(File::create(&self.path)?);
+        out.write_all(&without_skipped(root))?;
+        out.write_all(rest)?;
+        out.flush()
     }
+}
+
+/// The XML up to the end of the `<testsuites ...>` start tag, and the rest.
+fn split_root_tag(xml: &[u8]) -> (&[u8], &[u8]) {
+    let start = find(xml, b"<testsuites").unwrap_or(0);
+    let end = find(&xml[start..], b">").map_or(0, |at| start + at + 1);
+    xml.split_at(end)
+}
+
+/// The root tag without its `skipped` attribute: quick-junit always writes one on
+/// `<testsuites>`, where the Jenkins schema (and so Jenkins) allows none; the count is
+/// still on every `<testsuite>`.
+fn without_skipped(root: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(root);
+    match text.find(" skipped=\"") {
+        Some(at) => {
+            let value_end = text[at + 10..]
+                .find('"')
+                .map_or(text.len(), |end| at + 10 + end + 1);
+            format!("{}{}", &text[..at], &text[value_end..]).into_bytes()
+        }
+        None => root.to_vec(),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 impl JunitReport {
@@ -294,4 +331,20 @@ fn failure(
         status.set_description(&*text);
     }
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_loses_only_its_skipped_attribute() {
+        let xml = b"<?xml version=\"1.0\"?>\n<testsuites name=\"d\" tests=\"2\" skipped=\"1\" failures=\"0\"><testsuite skipped=\"1\"/>";
+        let (root, rest) = split_root_tag(xml);
+        assert_eq!(
+            String::from_utf8(without_skipped(root)).unwrap(),
+            "<?xml version=\"1.0\"?>\n<testsuites name=\"d\" tests=\"2\" failures=\"0\">"
+        );
+        assert_eq!(rest, b"<testsuite skipped=\"1\"/>");
+    }
 }

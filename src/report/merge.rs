@@ -84,7 +84,10 @@ pub fn merge_reports(output: &Path, inputs: &[PathBuf]) -> Result<Merged, MergeE
             if let Some(key) = connection_key(&result) {
                 let id = result["id"].as_str().unwrap_or_default();
                 match first_with.get(&key) {
-                    Some((first_shard, first_id)) if *first_shard != shard => {
+                    // A repeat within one shard was flagged by that shard's run.
+                    Some((first_shard, first_id))
+                        if *first_shard != shard && !flags_reuse(&result) =>
+                    {
                         duplicate_ids += 1;
                         add_duplicate_violation(&mut result, first_id, &inputs[*first_shard]);
                     }
@@ -269,6 +272,13 @@ fn meta_of(members: &Map<String, Value>) -> Result<RunMeta, String> {
 fn connection_key(result: &Value) -> Option<u128> {
     let id = result.get("connection_id")?.as_str()?;
     uuid::Uuid::try_parse(id).ok().map(|uuid| uuid.as_u128())
+}
+
+fn flags_reuse(result: &Value) -> bool {
+    let unique = ClauseId::RespCreatedConnectionIdUnique.id();
+    result["violations"]
+        .as_array()
+        .is_some_and(|violations| violations.iter().any(|v| v["clause"] == unique))
 }
 
 fn add_duplicate_violation(result: &mut Value, first_id: &str, first_report: &Path) {
