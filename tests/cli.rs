@@ -229,7 +229,7 @@ fn gateway_answers_are_setup_problems_and_secrets_stay_hidden() {
 fn generated_bodies_find_shrink_save_and_replay_a_wrong_limit() {
     let url = serve(accepts_urls_up_to(1024));
     let saved = std::env::temp_dir().join(format!("dli-saved-{}", std::process::id()));
-    let output = Command::new(env!("CARGO_BIN_EXE_dli-conformance"))
+    let output = common::command()
         .args([
             "run",
             "-q",

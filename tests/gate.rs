@@ -498,7 +498,7 @@ fn the_shards_of_a_partition_are_exactly_the_unpartitioned_run_and_merge_into_it
         ]);
         let (_, stderr) = text(&output);
         assert_eq!(output.status.code(), Some(2));
-        assert!(stderr.contains(&format!("shards missing: 2/3")), "{stderr}");
+        assert!(stderr.contains("shards missing: 2/3"), "{stderr}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
