@@ -4,6 +4,7 @@
 mod gate;
 mod merge;
 mod mock;
+mod progress;
 mod run;
 mod selftest;
 

@@ -26,6 +26,7 @@ use dli_conformance::target::{HttpTarget, Target, DEFAULT_PROJECT_ID};
 use dli_conformance::{case, mock};
 
 use super::gate::{self, GateArgs};
+use super::progress::{self, Progress};
 use super::{parse_seconds, say, usage_error};
 
 /// Flags of `run`.
@@ -176,7 +177,17 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     if args.quiet {
         test_args.format = Some(libtest_mimic::FormatSetting::Terse);
     }
+    let paint = Paint::for_stdout();
+    let progress = (!args.list && progress::wanted())
+        .then(|| {
+            let expected = expected_requests(&args, &trials);
+            Progress::start(Arc::clone(&run), expected, &mut test_args, paint)
+        })
+        .flatten();
     let _conclusion = libtest_mimic::run(&test_args, trials);
+    if let Some(progress) = progress {
+        progress.finish();
+    }
     if args.list {
         return ExitCode::SUCCESS;
     }
@@ -196,7 +207,6 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     for reason in report::skip_reasons(&record.tally) {
         say(&format!("not run: {reason}"));
     }
-    let paint = Paint::for_stdout();
     gate::print_end_of_run(&record, profile, paint);
     let choices = report::may_choices(&record.tally);
     if !choices.is_empty() {
@@ -230,6 +240,30 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// About how many requests the trials that pass the filter send (for the progress bar): one
+/// per case, this shard's examples per generator class.
+fn expected_requests(args: &RunArgs, trials: &[libtest_mimic::Trial]) -> u64 {
+    let selected = |name: &str| match &args.filter {
+        None => true,
+        Some(filter) if args.exact => name == filter,
+        Some(filter) => name.contains(filter.as_str()),
+    };
+    trials
+        .iter()
+        .filter(|trial| selected(trial.name()))
+        .map(|trial| match trial.name().strip_prefix("prop/") {
+            Some(class) => (0..args.examples)
+                .filter(|&index| {
+                    args.gate
+                        .partition
+                        .is_none_or(|partition| partition.keeps_example(class, index))
+                })
+                .count() as u64,
+            None => 1,
+        })
+        .sum()
 }
 
 /// The run's sink, with a streaming report for each report flag.
