@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use dli_conformance::check::Outcome;
-use dli_conformance::report::{self, merge, style::Paint};
+use dli_conformance::report::{self, markdown, merge, style::Paint};
 
 use super::{gate, say, usage_error};
 
@@ -22,6 +22,10 @@ pub struct MergeArgs {
     /// The shards' JSON reports (`run --partition K/N --report-json PATH`).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
+    /// Also write the merged run's Markdown summary here (it is appended to
+    /// $GITHUB_STEP_SUMMARY when that is set).
+    #[arg(long, value_name = "PATH")]
+    report_markdown: Option<PathBuf>,
 }
 
 /// Merges, prints the merged run's end, exits as the run would have.
@@ -41,6 +45,27 @@ pub fn run(args: MergeArgs) -> ExitCode {
             "error[resp.created.connection_id.unique]: {} results got a connection_id another shard's result already got",
             merged.duplicate_ids
         );
+    }
+    let summary = markdown::render(&merged.meta, record);
+    let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty());
+    for (path, append) in args
+        .report_markdown
+        .iter()
+        .map(|p| (p.clone(), false))
+        .chain(step_summary.map(|p| (PathBuf::from(p), true)))
+    {
+        let written = if append {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .and_then(|mut file| std::io::Write::write_all(&mut file, summary.as_bytes()))
+        } else {
+            std::fs::write(&path, &summary)
+        };
+        if let Err(err) = written {
+            return usage_error(format!("cannot write {}: {err}", path.display()));
+        }
     }
     let paint = Paint::for_stdout();
     gate::print_end_of_run(record, merged.meta.profile, paint);

@@ -129,6 +129,12 @@ pub fn render(meta: &RunMeta, record: &RunRecord) -> String {
         let shown = tally.failures.len().min(FAILURES_SHOWN);
         let kind = if c.fail > 0 { "Failures" } else { "Warnings" };
         let _ = writeln!(out, "### {kind} (the first {shown} of {failed} results)\n");
+        if shown == 0 {
+            out.push_str(
+                "The failure texts are in the runs' own summaries and JSON reports (a merged \
+                 report carries results, not texts).\n\n",
+            );
+        }
         for failure in tally.failures.iter().take(FAILURES_SHOWN) {
             let headline = failure.text.lines().next().unwrap_or_default();
             let _ = writeln!(
