@@ -339,11 +339,15 @@ pub fn date_of(time: SystemTime) -> String {
 }
 
 /// `--write-baseline PATH`: the run's failures as baseline entries, one per subject (case id,
-/// or `prop/<class>`) and clause. Warnings are written only under `--strict`, where they fail.
+/// or `prop/<class>`) and clause. When every judged case of a file that exercises a clause
+/// broke it (a server answering 200 to every create), the file's entries for that clause
+/// become one, `file/*`. Warnings are written only under `--strict`, where they fail.
 pub struct BaselineWriter {
     path: PathBuf,
     expires: String,
     entries: BTreeMap<(String, ClauseId), Written>,
+    /// Judged results of cases from files, by id prefix (the file) and clause exercised.
+    exercised: BTreeMap<(String, ClauseId), u64>,
 }
 
 struct Written {
@@ -360,7 +364,38 @@ impl BaselineWriter {
             path,
             expires: date_of(later),
             entries: BTreeMap::new(),
+            exercised: BTreeMap::new(),
         }
+    }
+
+    /// The entries to write: per case, except that the new entries of a clause every judged
+    /// case of a file exercising it broke are one `file/*` entry.
+    fn collapsed(&self) -> BTreeMap<(String, ClauseId), &Written> {
+        let mut hits: BTreeMap<(&str, ClauseId), u64> = BTreeMap::new();
+        for ((case, clause), written) in &self.entries {
+            if let (Some(prefix), None) = (file_prefix(case), &written.expires) {
+                *hits.entry((prefix, *clause)).or_default() += 1;
+            }
+        }
+        let whole_file = |case: &str, clause: ClauseId| -> Option<String> {
+            file_prefix(case)
+                .filter(|prefix| {
+                    let key = ((*prefix).to_owned(), clause);
+                    let exercised = self.exercised.get(&key).copied().unwrap_or(0);
+                    exercised > 1 && hits.get(&(*prefix, clause)) == Some(&exercised)
+                })
+                .map(str::to_owned)
+        };
+        self.entries
+            .iter()
+            .map(|((case, clause), written)| {
+                let case = match (whole_file(case, *clause), &written.expires) {
+                    (Some(prefix), None) => format!("{prefix}/*"),
+                    _ => case.clone(),
+                };
+                ((case, *clause), written)
+            })
+            .collect()
     }
 
     /// The file's text for the entries so far (`strict`: include warnings).
@@ -370,14 +405,14 @@ impl BaselineWriter {
              # `case` is a case id or a glob over ids (`prop/<class>` for generated bodies);\n\
              # an entry stops holding on its `expires` date and then fails the run.\n",
         );
-        for ((case, clause), written) in &self.entries {
+        for ((case, clause), written) in self.collapsed() {
             if written.level == Level::Should && !strict {
                 continue;
             }
             let _ = write!(
                 out,
                 "\n[[known]]\ncase = {}\nclause = {}\nreason = {}\nexpires = {}\n",
-                toml_string(case),
+                toml_string(&case),
                 toml_string(clause.id()),
                 toml_string(&written.reason),
                 written.expires.as_deref().unwrap_or(&self.expires),
@@ -387,12 +422,36 @@ impl BaselineWriter {
     }
 }
 
+/// `url` of `url/chars-513`; none for generated subjects (`prop/<class>`).
+fn file_prefix(case: &str) -> Option<&str> {
+    case.rsplit_once('/')
+        .map(|(prefix, _)| prefix)
+        .filter(|prefix| *prefix != "prop")
+}
+
 fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
 
 impl Reporter for BaselineWriter {
     fn result(&mut self, result: &CaseResult, _failure: Option<&str>) -> std::io::Result<()> {
+        let judged = result.skipped.is_none() && result.verdict.setup.is_none();
+        if let (Source::File { .. }, Some(prefix), true) =
+            (&result.source, file_prefix(&result.id), judged)
+        {
+            let broken = result.verdict.violations.iter().map(|v| v.clause);
+            let known = result.known.iter().map(|k| k.violation.clause);
+            let mut touched: Vec<ClauseId> = result.clauses.clone();
+            touched.extend(broken.chain(known));
+            touched.sort();
+            touched.dedup();
+            for clause in touched {
+                *self
+                    .exercised
+                    .entry((prefix.to_owned(), clause))
+                    .or_default() += 1;
+            }
+        }
         if !matches!(
             result.outcome(),
             Outcome::Fail | Outcome::Warn | Outcome::Known
@@ -564,6 +623,38 @@ mod tests {
         assert!(timed.contains("is not a date"), "{timed}");
         let typo = error(&(entry("a", "resp.created.status", "2027-01-01") + "expire = 1\n"));
         assert!(typo.contains("expire"), "{typo}");
+    }
+
+    #[test]
+    fn a_clause_every_case_of_a_file_breaks_is_written_once_for_the_file() {
+        let mut writer = BaselineWriter::new("b.toml".into(), SystemTime::now());
+        writer
+            .result(&failing("valid/a", file(), &[STATUS]), None)
+            .unwrap();
+        writer
+            .result(
+                &failing("valid/b", file(), &[STATUS, ClauseId::RespStatusDocumented]),
+                None,
+            )
+            .unwrap();
+        writer
+            .result(&failing("url/a", file(), &[STATUS]), None)
+            .unwrap();
+        writer.result(&failing("url/b", file(), &[]), None).unwrap();
+        let text = writer.render(false);
+        assert!(
+            text.contains("case = \"valid/*\"\nclause = \"resp.created.status\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("case = \"valid/b\"\nclause = \"resp.status.documented\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("case = \"url/a\"\nclause = \"resp.created.status\""),
+            "{text}"
+        );
+        assert_eq!(text.matches("[[known]]").count(), 3, "{text}");
     }
 
     #[test]
