@@ -6,6 +6,8 @@
 //! that names the file, line and case id, never a silently ignored key.
 //!
 //! # Layout
+//! - The folder is read through [`CaseRoot`]: a folder on disk, or the `cases/` tree compiled
+//!   into the binary ([`crate::shipped`]); [`load`] takes either, [`load_dir`] a folder.
 //! - Every `*.json` file below `cases/` is a case file, except `*.schema.json` (the JSON Schema of
 //!   case files, `cases/case-file.schema.json`, which a test checks every file against).
 //! - A case's id is `{path-below-cases-without-.json}/{name}`, e.g. `url/over-limit-513` or

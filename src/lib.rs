@@ -4,7 +4,9 @@
 //! The pipeline, one module per stage: [`case`] loads hand-written cases, [`target`] sends
 //! requests to the thing under test, [`check`] turns each answer into a verdict naming the
 //! spec's clause ids ([`clause`]), [`runner`] makes every case a libtest-mimic trial, and
-//! [`report`] renders failures, summaries and the JSON report. [`mock`] is the reference
+//! [`report`] renders failures, summaries and the JSON, JUnit and Markdown reports. [`shipped`]
+//! holds the case tree compiled into the binary, [`baseline`] turns accepted deviations into
+//! known results, [`partition`] deals a run to CI shards. [`mock`] is the reference
 //! implementation the suite runs against by default; [`selftest`] runs the suite against it,
 //! its conformant variants and its faults to show the checks neither miss nor cry wolf.
 //!

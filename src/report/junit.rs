@@ -224,21 +224,51 @@ impl Reporter for JunitReport {
         for (name, suite) in std::mem::take(&mut self.suites) {
             report.add_test_suite(self.suite(&name, suite, record.strict));
         }
-        let mut xml = Vec::new();
-        report.serialize(&mut xml).map_err(io::Error::other)?;
-        drop(report);
-        let (root, rest) = split_root_tag(&xml);
-        let mut out = BufWriter::new(File::create(&self.path)?);
-        out.write_all(&without_skipped(root))?;
-        out.write_all(rest)?;
+        let mut out = DropRootSkipped {
+            inner: BufWriter::new(File::create(&self.path)?),
+            head: Some(Vec::new()),
+        };
+        report.serialize(&mut out).map_err(io::Error::other)?;
         out.flush()
     }
 }
 
-/// The XML up to the end of the `<testsuites ...>` start tag, and the rest.
+/// Passes the XML through as it is written, except the `skipped` attribute of the root tag.
+struct DropRootSkipped<W: Write> {
+    inner: W,
+    /// What came before the end of the root tag (then `None`: everything passes through).
+    head: Option<Vec<u8>>,
+}
+
+impl<W: Write> Write for DropRootSkipped<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        let Some(head) = &mut self.head else {
+            return self.inner.write(bytes);
+        };
+        head.extend_from_slice(bytes);
+        let (root, rest) = split_root_tag(head);
+        if !root.is_empty() {
+            self.inner.write_all(&without_skipped(root))?;
+            self.inner.write_all(rest)?;
+            self.head = None;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if let Some(head) = self.head.take() {
+            self.inner.write_all(&head)?;
+        }
+        self.inner.flush()
+    }
+}
+
+/// The XML up to the end of the `<testsuites ...>` start tag, and the rest (an empty first
+/// part while the tag has not ended).
 fn split_root_tag(xml: &[u8]) -> (&[u8], &[u8]) {
-    let start = find(xml, b"<testsuites").unwrap_or(0);
-    let end = find(&xml[start..], b">").map_or(0, |at| start + at + 1);
+    let end = find(xml, b"<testsuites")
+        .and_then(|start| find(&xml[start..], b">").map(|at| start + at + 1))
+        .unwrap_or(0);
     xml.split_at(end)
 }
 
@@ -346,5 +376,19 @@ mod tests {
             "<?xml version=\"1.0\"?>\n<testsuites name=\"d\" tests=\"2\" failures=\"0\">"
         );
         assert_eq!(rest, b"<testsuite skipped=\"1\"/>");
+
+        // Written in pieces, as the serializer writes.
+        let mut out = DropRootSkipped {
+            inner: Vec::new(),
+            head: Some(Vec::new()),
+        };
+        for piece in xml.chunks(7) {
+            out.write_all(piece).unwrap();
+        }
+        out.flush().unwrap();
+        let whole = String::from_utf8(out.inner).unwrap();
+        assert!(
+            whole.contains("<testsuites name=\"d\" tests=\"2\" failures=\"0\"><testsuite skipped")
+        );
     }
 }

@@ -5,8 +5,10 @@
 //! clause, `--> file:line (case id)`, the request as a `curl` line anyone can paste, and aligned
 //! `expected =` / `actual   =` lines. [`summary_line`] closes a run, [`may_choices`] records what
 //! the target chose where the spec says MAY. A [`Reporter`] receives every result as it is
-//! judged and writes a report file as it goes ([`json`]: `--report-json` and `--report-jsonl`), so
-//! no report needs the run's results in memory. Bodies are cut at
+//! judged and writes a report file as it goes ([`json`]: `--report-json` and `--report-jsonl`;
+//! [`junit`], [`markdown`] and [`github`] annotations keep compact entries and write at the
+//! end), so no report needs the run's results in memory. [`matrix`] renders the clause ×
+//! outcome matrix, [`merge`] joins the JSON reports of a partitioned run's shards. Bodies are cut at
 //! [`REPORT_BODY_MAX`](crate::result::REPORT_BODY_MAX) bytes everywhere, with their real length
 //! beside them. Header values that carry secrets (tokens, signatures, keys) are masked before
 //! anything is shown.
