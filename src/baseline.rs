@@ -488,36 +488,11 @@ impl Reporter for BaselineWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::Expect;
-    use crate::check::{Decision, Verdict, Violation};
-    use crate::target::Request;
 
     fn failing(id: &str, source: Source, clauses: &[ClauseId]) -> CaseResult {
-        let mut verdict = Verdict::empty();
-        verdict.decision = Decision::Accepted;
-        verdict.violations = clauses
-            .iter()
-            .map(|&clause| Violation {
-                clause,
-                level: clause.level(),
-                pointer: "/status".into(),
-                expected: "201".into(),
-                actual: "200".into(),
-                message: "m".into(),
-            })
-            .collect();
-        CaseResult {
-            id: id.into(),
-            clauses: vec![ClauseId::RespCreatedStatus],
-            expect: Expect::Accept,
-            source,
-            request: Request::create_connection("p", bytes::Bytes::new()),
-            response: None,
-            verdict,
-            skipped: None,
-            elapsed: Duration::ZERO,
-            known: Vec::new(),
-        }
+        let mut result = crate::result::tests::result(id, &[STATUS], clauses);
+        result.source = source;
+        result
     }
 
     fn file() -> Source {

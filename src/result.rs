@@ -457,12 +457,13 @@ impl RunRecord {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::check::Violation;
     use bytes::Bytes;
 
-    fn result(id: &str, clauses: &[ClauseId], violations: &[ClauseId]) -> CaseResult {
+    /// A judged result of a case from a file, breaking `violations` (201 where 400 was due).
+    pub(crate) fn result(id: &str, clauses: &[ClauseId], violations: &[ClauseId]) -> CaseResult {
         let mut verdict = Verdict::empty();
         verdict.decision = Decision::Rejected;
         verdict.violations = violations
