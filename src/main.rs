@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime};
 use clap::{Args, Parser, Subcommand};
 use dli_conformance::check::Outcome;
 use dli_conformance::mock::{deviation, faults, variants};
-use dli_conformance::runner::{GenerateConfig, Run, RunConfig};
+use dli_conformance::runner::{
+    GenerateConfig, Run, RunConfig, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT,
+};
 use dli_conformance::target::{HttpTarget, Target, DEFAULT_PROJECT_ID};
 use dli_conformance::{case, mock, report, selftest};
 
@@ -83,7 +85,7 @@ struct RunArgs {
     #[arg(long = "header", value_name = "'NAME: VALUE'", value_parser = parse_header)]
     headers: Vec<(String, String)>,
     /// Seconds one request may take before it counts as unanswered.
-    #[arg(long, default_value_t = 10.0, value_parser = parse_seconds)]
+    #[arg(long, default_value_t = DEFAULT_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
     timeout: f64,
     /// Write the run's results as one JSON document to this path.
     #[arg(long, value_name = "PATH")]
@@ -104,7 +106,7 @@ struct RunArgs {
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
     /// Generated requests of one class in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
     /// Write each generator class's shrunk failure as a case file in this folder.
     #[arg(long, value_name = "DIR")]

@@ -349,7 +349,10 @@ pub fn regression_case(result: &CaseResult) -> String {
     );
     match std::str::from_utf8(&result.request.body) {
         Ok(text) => test.insert("raw_body".into(), text.into()),
-        Err(_) => test.insert("raw_body_hex".into(), hex(&result.request.body).into()),
+        Err(_) => test.insert(
+            "raw_body_hex".into(),
+            hex::encode(&result.request.body).into(),
+        ),
     };
     let document = json!([{
         "description": "Regression: a body a target once answered wrongly",
@@ -358,13 +361,6 @@ pub fn regression_case(result: &CaseResult) -> String {
         "tests": [test],
     }]);
     serde_json::to_string_pretty(&document).expect("a JSON value serializes") + "\n"
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut text, byte| {
-        let _ = write!(text, "{byte:02x}");
-        text
-    })
 }
 
 /// A body as JSON when it parses, else as a (lossy) string.

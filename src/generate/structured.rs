@@ -460,24 +460,12 @@ impl NearMiss {
     }
 }
 
-/// The Cyrillic letter that looks like Latin `c`, if any.
+/// The Cyrillic letter that looks like Latin `c`, if any (from the one look-alike table).
 fn cyrillic_look_alike(c: char) -> Option<char> {
-    Some(match c {
-        'A' => 'А',
-        'B' => 'В',
-        'C' => 'С',
-        'O' => 'О',
-        'P' => 'Р',
-        'S' => 'Ѕ',
-        'T' => 'Т',
-        'a' => 'а',
-        'c' => 'с',
-        'e' => 'е',
-        'o' => 'о',
-        'p' => 'р',
-        's' => 'ѕ',
-        _ => return None,
-    })
+    super::strategies::LOOK_ALIKES
+        .iter()
+        .find(|&&(latin, alike)| latin == c && ('\u{400}'..='\u{4ff}').contains(&alike))
+        .map(|&(_, alike)| alike)
 }
 
 impl fmt::Display for Service {

@@ -18,6 +18,9 @@ use super::{CaseResult, Run};
 use crate::generate::{Class, CLASSES};
 use crate::report;
 
+/// Requests of one class in flight at once by default (`--concurrency`).
+pub const DEFAULT_CONCURRENCY: u16 = 16;
+
 /// How generated bodies are drawn, sent and shrunk.
 #[derive(Debug, Clone)]
 pub struct GenerateConfig {
@@ -34,12 +37,12 @@ pub struct GenerateConfig {
 }
 
 impl GenerateConfig {
-    /// `examples` per class for `seed`, 16 in flight, shrinking for up to 10 s unless `CI` is set.
+    /// `examples` per class for `seed`, [`DEFAULT_CONCURRENCY`] in flight, shrinking for up to 10 s unless `CI` is set.
     pub fn new(seed: u64, examples: usize) -> GenerateConfig {
         GenerateConfig {
             seed,
             examples,
-            concurrency: 16,
+            concurrency: usize::from(DEFAULT_CONCURRENCY),
             shrink_budget: std::env::var_os("CI")
                 .is_none()
                 .then(|| Duration::from_secs(10)),

@@ -9,7 +9,7 @@
 
 mod generated;
 
-pub use generated::GenerateConfig;
+pub use generated::{GenerateConfig, DEFAULT_CONCURRENCY};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -22,6 +22,9 @@ use crate::check::{self, ConnectionIds, Outcome, Verdict};
 use crate::clause::ClauseId;
 use crate::report;
 use crate::target::{self, Request, Response, Target};
+
+/// How long one request may take by default before it counts as unanswered (`--timeout`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The knobs of a run.
 #[derive(Debug, Clone)]
@@ -40,7 +43,7 @@ impl Default for RunConfig {
     fn default() -> RunConfig {
         RunConfig {
             project_id: target::DEFAULT_PROJECT_ID.into(),
-            timeout: Duration::from_secs(10),
+            timeout: DEFAULT_TIMEOUT,
             strict: false,
             headers: Vec::new(),
         }
