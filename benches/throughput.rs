@@ -19,8 +19,11 @@ const ROUNDS: usize = 3;
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-    let mut cases = case::load_dir(dli_conformance::case::SHIPPED_DIR.as_ref())
-        .expect("the shipped cases load");
+    let mut cases = case::load_dir(
+        dli_conformance::case::SHIPPED_DIR.as_ref(),
+        &Default::default(),
+    )
+    .expect("the shipped cases load");
     cases.extend(generate::sample_cases(FIXED_SEED, 256));
     let url = runtime
         .block_on(mock::spawn("127.0.0.1:0"))

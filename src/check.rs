@@ -115,6 +115,46 @@ fn gateway_meaning(status: u16) -> Option<&'static str> {
     })
 }
 
+/// The clauses [`check`] (with [`ConnectionIds`]) judges an answer by, for a case expecting
+/// `expect`: what a case exercises on the response side. An `either` case is judged by the
+/// success shape or the error envelope, whichever answer comes. (The readings the success checks
+/// follow, `A4` and `A7`, are named by the cases about them, not by every case.)
+pub fn judged_clauses(expect: Expect) -> &'static [ClauseId] {
+    use ClauseId::*;
+    match expect {
+        Expect::Accept => &[
+            RespCreatedStatus,
+            RespCreatedJson,
+            RespCreatedIsSuccessType,
+            RespCreatedIsSuccessTrue,
+            RespCreatedMessageType,
+            RespCreatedConnectionIdType,
+            RespCreatedConnectionIdPresent,
+            RespCreatedConnectionIdUnique,
+            RespNoServerError,
+            RespStatusDocumented,
+        ],
+        Expect::Reject => &[
+            RespInvalidStatus,
+            RespErrorEnvelope,
+            RespNoServerError,
+            RespStatusDocumented,
+        ],
+        Expect::Either => &[
+            RespCreatedJson,
+            RespCreatedIsSuccessType,
+            RespCreatedIsSuccessTrue,
+            RespCreatedMessageType,
+            RespCreatedConnectionIdType,
+            RespCreatedConnectionIdPresent,
+            RespCreatedConnectionIdUnique,
+            RespErrorEnvelope,
+            RespNoServerError,
+            RespStatusDocumented,
+        ],
+    }
+}
+
 /// Judges one answer (or its absence) against what a conformant server does.
 pub fn check(expect: Expect, answer: &Result<Response, TransportError>) -> Verdict {
     let mut found = Findings::default();
@@ -512,6 +552,26 @@ mod tests {
 
     const CREATED: &str = r#"{"is_success":true,"message":"","connection_id":"68233202-63bf-4f27-a99b-fa5f5a2dbae1"}"#;
     const ERROR: &str = r#"{"error_code":"DLI.0001","error_msg":"url: too long"}"#;
+
+    /// Every response clause is judged for some expectation, and only response clauses are.
+    #[test]
+    fn judged_clauses_are_the_response_clauses() {
+        let judged: std::collections::BTreeSet<ClauseId> =
+            [Expect::Accept, Expect::Reject, Expect::Either]
+                .into_iter()
+                .flat_map(|expect| judged_clauses(expect).iter().copied())
+                .filter(|clause| clause.id().starts_with("resp."))
+                .collect();
+        let responses: std::collections::BTreeSet<ClauseId> = ClauseId::ALL
+            .iter()
+            .copied()
+            .filter(|clause| clause.id().starts_with("resp."))
+            .collect();
+        assert_eq!(judged, responses);
+        for expect in [Expect::Accept, Expect::Reject, Expect::Either] {
+            assert!(judged_clauses(expect).iter().all(|c| !c.is_request_rule()));
+        }
+    }
 
     #[test]
     fn a_conformant_success_passes() {

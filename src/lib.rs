@@ -14,6 +14,7 @@
 pub mod case;
 pub mod check;
 pub mod clause;
+pub mod fixtures;
 pub mod fuzzing;
 pub mod generate;
 pub mod mock;

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use clap::{Args, Parser, Subcommand};
 use dli_conformance::check::Outcome;
+use dli_conformance::fixtures::Fixtures;
 use dli_conformance::mock::{deviation, faults, variants};
 use dli_conformance::runner::{
     GenerateConfig, Run, RunConfig, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT,
@@ -218,7 +219,7 @@ fn run_selftest(args: SelftestArgs, runtime: &tokio::runtime::Runtime) -> ExitCo
 }
 
 fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
-    let cases = match case::load_dir(&args.cases) {
+    let cases = match case::load_dir(&args.cases, &Fixtures::default()) {
         Ok(cases) => cases,
         Err(err) => return usage_error(err.to_string()),
     };

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use crate::case::{self, Case, LoadError, Source};
 use crate::check::Outcome;
 use crate::clause::{ClauseId, Level};
+use crate::fixtures::Fixtures;
 use crate::generate;
 use crate::mock::deviation::Deviation;
 use crate::mock::{self, faults, variants};
@@ -139,7 +140,7 @@ impl Scoreboard {
 /// The self-test's cases: every case file below `dir`, then `examples` generated cases per
 /// mutation class drawn with `seed` (see [`SEED`] and [`EXAMPLES_PER_CLASS`]).
 pub fn cases(dir: &Path, seed: u64, examples: usize) -> Result<Vec<Case>, LoadError> {
-    let mut cases = case::load_dir(dir)?;
+    let mut cases = case::load_dir(dir, &Fixtures::default())?;
     cases.extend(generate::sample_cases(seed, examples));
     Ok(cases)
 }

@@ -7,6 +7,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use dli_conformance::fixtures::Fixtures;
 use dli_conformance::generate::FIXED_SEED;
 use dli_conformance::runner::{GenerateConfig, Run, RunConfig};
 use dli_conformance::target::InProcess;
@@ -15,7 +16,7 @@ use dli_conformance::{case, mock};
 fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
     let cases_dir = dli_conformance::case::SHIPPED_DIR;
-    let cases = match case::load_dir(cases_dir.as_ref()) {
+    let cases = match case::load_dir(cases_dir.as_ref(), &Fixtures::default()) {
         Ok(cases) => cases,
         Err(err) => {
             eprintln!("error: {err}");

@@ -21,8 +21,7 @@ use proptest::strategy::{BoxedStrategy, Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 
-use crate::case::{Case, Expect, Source};
-use crate::clause::ClauseId;
+use crate::case::{Case, Source};
 use strategies::Members;
 
 /// The seed the crate's own tests and benchmarks draw with, so a red test is red again on
@@ -229,12 +228,7 @@ impl Sample {
 /// Example `index` of `class` (or a shrunk form of it) as a case judged by the oracle.
 fn generated_case(class: &'static Class, seed: u64, index: usize, body: Vec<u8>) -> Case {
     let judged = oracle::expectation(&body);
-    let mut clauses = judged.clauses;
-    clauses.push(match judged.expect {
-        Expect::Accept => ClauseId::RespCreatedStatus,
-        Expect::Reject => ClauseId::RespInvalidStatus,
-        Expect::Either => ClauseId::RespStatusDocumented,
-    });
+    let clauses = crate::case::exercised_clauses(&judged, judged.expect, &[]);
     Case {
         id: format!("prop/{}/{index}", class.name),
         description: format!("generated: {}", class.lean),
@@ -261,6 +255,7 @@ pub fn sample_cases(seed: u64, examples: usize) -> Vec<Case> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::case::Expect;
 
     #[test]
     fn the_same_seed_gives_the_same_bytes() {
