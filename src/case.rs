@@ -519,7 +519,7 @@ pub fn exercised_clauses(
     let mut clauses: Vec<ClauseId> = judged
         .exercised
         .iter()
-        .chain(crate::check::judged_clauses(expect))
+        .chain(&crate::check::judged_clauses(expect))
         .chain(declared)
         .copied()
         .collect();
@@ -970,17 +970,23 @@ fn json_text(value: &Value, style: Spacing) -> String {
 /// JSON with `", "` between items and `": "` after member names, on one line.
 struct SpacedJson;
 
+impl SpacedJson {
+    fn separator<W: ?Sized + io::Write>(writer: &mut W, first: bool) -> io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+}
+
 impl serde_json::ser::Formatter for SpacedJson {
     fn begin_array_value<W: ?Sized + io::Write>(
         &mut self,
         writer: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            writer.write_all(b", ")
-        }
+        SpacedJson::separator(writer, first)
     }
 
     fn begin_object_key<W: ?Sized + io::Write>(
@@ -988,11 +994,7 @@ impl serde_json::ser::Formatter for SpacedJson {
         writer: &mut W,
         first: bool,
     ) -> io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            writer.write_all(b", ")
-        }
+        SpacedJson::separator(writer, first)
     }
 
     fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {

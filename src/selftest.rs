@@ -7,7 +7,8 @@
 //! reference and the variants (no check cries wolf), and every fault flagged by its own clause (no
 //! check has gone blind). A request rule (`req.*`) is judged by the checker through the answer's
 //! status, so a fault breaking one counts as flagged when a case that exercises the rule fails on
-//! `resp.invalid.status` or `resp.created.status`. Hanging faults end through the per-request
+//! `resp.invalid.status` or `resp.created.status`; hand-written and generated cases alike derive
+//! the rules they exercise from their bodies ([`case::exercised_clauses`]). Hanging faults end through the per-request
 //! timeout of the [`RunConfig`]. The CLI prints the board (its `Display`), `tests/selftest.rs`
 //! asserts the gate.
 

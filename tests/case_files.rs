@@ -163,19 +163,12 @@ const LINE_MAX_CHARS: usize = 159;
 
 #[test]
 fn case_files_have_short_lines_and_one_base_body() {
-    let mut problems = Vec::new();
+    let mut problems: Vec<String> = case_file_lines()
+        .filter(|(_, line)| line.chars().count() > LINE_MAX_CHARS)
+        .map(|(at, line)| format!("{at}: {} characters", line.chars().count()))
+        .collect();
     for file in case_files() {
         let text = std::fs::read_to_string(&file).unwrap();
-        for (index, line) in text.lines().enumerate() {
-            let chars = line.chars().count();
-            if chars > LINE_MAX_CHARS {
-                problems.push(format!(
-                    "{}:{}: {chars} characters",
-                    file.display(),
-                    index + 1
-                ));
-            }
-        }
         let document: Value = serde_json::from_str(&text).unwrap();
         let mut bases: Vec<&Value> = document.get("body").into_iter().collect();
         for group in document["groups"].as_array().unwrap() {
@@ -213,21 +206,31 @@ fn may_stand_as_itself(c: char) -> bool {
 
 #[test]
 fn case_files_show_every_character_for_what_it_is() {
-    let mut problems = Vec::new();
-    for file in case_files() {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for (index, line) in text.lines().enumerate() {
-            for c in line.chars().filter(|&c| !may_stand_as_itself(c)) {
-                problems.push(format!(
-                    "{}:{}: U+{:04X} written as itself; write it as an escape",
-                    file.display(),
-                    index + 1,
-                    u32::from(c)
-                ));
-            }
-        }
-    }
+    let problems: Vec<String> = case_file_lines()
+        .flat_map(|(at, line)| {
+            line.chars()
+                .filter(|&c| !may_stand_as_itself(c))
+                .map(|c| {
+                    format!(
+                        "{at}: U+{:04X} written as itself; write it as an escape",
+                        u32::from(c)
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every line of every shipped case file, with `path:line`.
+fn case_file_lines() -> impl Iterator<Item = (String, String)> {
+    case_files().into_iter().flat_map(|file| {
+        let text = std::fs::read_to_string(&file).unwrap();
+        text.lines()
+            .enumerate()
+            .map(|(index, line)| (format!("{}:{}", file.display(), index + 1), line.to_owned()))
+            .collect::<Vec<_>>()
+    })
 }
 
 #[test]
