@@ -612,7 +612,8 @@ pub fn parse_file(
                     format!("the file's bodies add up to over {FILE_BODY_MAX_BYTES} bytes"),
                 ));
             }
-            let derived = exercised_clauses(&oracle::expectation(&body), test.expect, &[]);
+            let judged = oracle::expectation(&body);
+            let derived = exercised_clauses(&judged, test.expect, &[]);
             if let Some(clause) = test.clauses.iter().find(|c| derived.contains(c)) {
                 return Err(fail(
                     line,
@@ -630,7 +631,7 @@ pub fn parse_file(
             cases.push(Case {
                 id: format!("{id_prefix}/{}", test.name),
                 description: format!("{}: {}", group.description, test.description),
-                clauses: exercised_clauses(&oracle::expectation(&body), test.expect, &declared),
+                clauses: exercised_clauses(&judged, test.expect, &declared),
                 expect: test.expect,
                 body: Bytes::from(body),
                 source: Source::File {
