@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use dli_conformance::case::{self, Expect};
-use dli_conformance::fixtures::Fixtures;
+use dli_conformance::fixtures::{Fixtures, RUN_TOKEN_MAX_CHARS};
 
 #[test]
 fn accepted_cases_have_names_of_their_own() {
@@ -53,10 +53,11 @@ const ABOUT_THE_IDS: &[&str] = &[
 /// `cur.name.pattern`, and the run's security group and subnet, unless the case is about them.
 #[test]
 fn accepted_bodies_carry_the_run_fixtures() {
+    let token = "z".repeat(RUN_TOKEN_MAX_CHARS);
     let fixtures = Fixtures {
-        run_id: "-r0zz9".into(),
         security_group_id: "sg-of-the-run".into(),
         network_id: "net-of-the-run".into(),
+        ..Fixtures::with_run(&token).expect("the longest run token is one")
     };
     let cases = case::load_dir(case::SHIPPED_DIR.as_ref(), &fixtures).expect("the case files load");
     let mut problems = Vec::new();
@@ -75,7 +76,7 @@ fn accepted_bodies_carry_the_run_fixtures() {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         };
-        let of_the_run = name.ends_with("-r0zz9") && in_pattern(name);
+        let of_the_run = name.ends_with(&fixtures.run_id) && in_pattern(name);
         if !of_the_run && !ABOUT_THE_NAME.contains(&id) {
             problems.push(format!("{id}: name {name:?} is not unique to the run"));
         }
