@@ -13,7 +13,7 @@ mod executor;
 mod generated;
 
 pub use executor::{Executor, Stop};
-pub use generated::GenerateConfig;
+pub use generated::{GenerateConfig, DEFAULT_CONCURRENCY};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
