@@ -67,6 +67,14 @@ impl CaseRoot {
         }
     }
 
+    /// The length in bytes of the file at `relative`, without reading it.
+    pub fn len(&self, relative: &Path) -> io::Result<u64> {
+        match self {
+            CaseRoot::Dir(dir) => std::fs::metadata(dir.join(relative)).map(|meta| meta.len()),
+            CaseRoot::Shipped => self.read(relative).map(|bytes| bytes.len() as u64),
+        }
+    }
+
     /// How a file is named in messages and reports: below the working directory when it is
     /// (as people type it), `cases/...` for the shipped tree (its path in the source tree).
     pub fn shown(&self, relative: &Path) -> PathBuf {
@@ -139,6 +147,19 @@ mod tests {
             CaseRoot::Shipped.shown(Path::new("url.json")),
             Path::new("cases/url.json")
         );
+    }
+
+    #[test]
+    fn the_shipped_tree_loads_the_same_cases_as_the_folder() {
+        use crate::case;
+        use crate::fixtures::Fixtures;
+        let fixtures = Fixtures::default();
+        let shipped = case::load(&CaseRoot::Shipped, &fixtures).unwrap();
+        let disk = case::load_dir(case::SHIPPED_DIR.as_ref(), &fixtures).unwrap();
+        assert_eq!(shipped.len(), disk.len());
+        for (a, b) in shipped.iter().zip(&disk) {
+            assert_eq!((&a.id, &a.body, a.expect), (&b.id, &b.body, b.expect));
+        }
     }
 
     #[test]

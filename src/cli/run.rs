@@ -13,12 +13,13 @@ use std::time::{Duration, SystemTime};
 use clap::Args;
 use dli_conformance::check::Outcome;
 use dli_conformance::clause::Profile;
+use dli_conformance::fixtures::Fixtures;
 use dli_conformance::report::json::{JsonLinesReport, JsonReport};
 use dli_conformance::report::style::Paint;
 use dli_conformance::report::{self, Reporter};
 use dli_conformance::result::RunMeta;
 use dli_conformance::runner::{
-    GenerateConfig, Run, RunConfig, DEFAULT_STOP_AFTER, DEFAULT_TIMEOUT,
+    GenerateConfig, Run, RunConfig, DEFAULT_CONCURRENCY, DEFAULT_STOP_AFTER, DEFAULT_TIMEOUT,
 };
 use dli_conformance::shipped::{self, CaseRoot};
 use dli_conformance::sink::Sink;
@@ -74,7 +75,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
     /// Generated requests of one class in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
     /// Write each generator class's shrunk failure as a case file in this folder.
     #[arg(long, value_name = "DIR")]
@@ -107,7 +108,7 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
 /// Runs the suite; exit 0 conformant, 1 a failure, 2 a setup problem or usage error.
 pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     let root = args.cases.clone().map_or(CaseRoot::Shipped, CaseRoot::Dir);
-    let mut cases = match case::load(&root) {
+    let mut cases = match case::load(&root, &Fixtures::default()) {
         Ok(cases) => cases,
         Err(err) => return usage_error(err.to_string()),
     };

@@ -31,11 +31,11 @@ use crate::target::Request;
 /// Examples of one class allowed to go unanswered before the class stops.
 pub const UNANSWERED_PER_CLASS: usize = 3;
 
-/// Generated requests of one class in flight at once, unless told otherwise.
-pub const DEFAULT_CONCURRENCY: usize = 16;
-
 /// How long a failure is shrunk, unless told otherwise (and never when `CI` is set).
 pub const DEFAULT_SHRINK_BUDGET: Duration = Duration::from_secs(10);
+
+/// Requests of one class in flight at once by default (`--concurrency`).
+pub const DEFAULT_CONCURRENCY: u16 = 16;
 
 /// How generated bodies are drawn, sent and shrunk.
 #[derive(Debug, Clone)]
@@ -61,7 +61,7 @@ impl GenerateConfig {
         GenerateConfig {
             seed,
             examples,
-            concurrency: DEFAULT_CONCURRENCY,
+            concurrency: usize::from(DEFAULT_CONCURRENCY),
             shrink_budget: std::env::var_os("CI")
                 .is_none()
                 .then_some(DEFAULT_SHRINK_BUDGET),
@@ -137,23 +137,27 @@ impl Run {
                 }
             })
             .buffered(config.concurrency.max(1));
-        self.runtime.block_on(sends.for_each(|(example, result)| {
-            recorded += 1;
-            if let Some(reason) = &result.skipped {
-                let (count, _) = not_run.get_or_insert_with(|| (0, reason.clone()));
-                *count += 1;
-            } else if self.fails(&result) {
-                failed += 1;
-                if let (None, Some(example)) = (&first, example) {
-                    first = Some(FirstFailure {
-                        example,
-                        result: result.clone(),
-                    });
+        self.runtime
+            .block_on(sends.for_each(|(example, mut result)| {
+                recorded += 1;
+                // Settled first, so a known deviation or a reused id decides the trial as it
+                // decides the run.
+                self.settle(&mut result);
+                if let Some(reason) = &result.skipped {
+                    let (count, _) = not_run.get_or_insert_with(|| (0, reason.clone()));
+                    *count += 1;
+                } else if self.fails(&result) {
+                    failed += 1;
+                    if let (None, Some(example)) = (&first, example) {
+                        first = Some(FirstFailure {
+                            example,
+                            result: result.clone(),
+                        });
+                    }
                 }
-            }
-            self.record(result);
-            std::future::ready(())
-        }));
+                self.deliver(result);
+                std::future::ready(())
+            }));
         let not_run = not_run.map(|(count, reason)| {
             format!("   = not run: {count} of {recorded} examples ({reason})\n")
         });

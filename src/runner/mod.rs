@@ -13,7 +13,7 @@ mod executor;
 mod generated;
 
 pub use executor::{Executor, Stop};
-pub use generated::GenerateConfig;
+pub use generated::{GenerateConfig, DEFAULT_CONCURRENCY};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -148,11 +148,22 @@ impl Run {
     /// Checks `result`'s `connection_id` run-wide and hands it to the sink; gives its failure
     /// text when it fails its trial.
     pub fn record(&self, mut result: CaseResult) -> Option<String> {
+        self.settle(&mut result);
+        self.deliver(result)
+    }
+
+    /// What the run adds to a judged result before anyone reads it: the run-wide
+    /// `connection_id` check, then the baseline.
+    fn settle(&self, result: &mut CaseResult) {
         self.connection_ids
             .record(&result.id, &result.source, &mut result.verdict);
         if let Some(baseline) = &self.baseline {
-            baseline.apply(&mut result);
+            baseline.apply(result);
         }
+    }
+
+    /// Hands a settled result to the sink; gives its failure text when it fails its trial.
+    fn deliver(&self, result: CaseResult) -> Option<String> {
         let text = self.with_sink(|sink| sink.record(&result)).flatten();
         text.filter(|_| self.fails(&result))
     }
