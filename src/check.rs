@@ -9,17 +9,18 @@
 //! verdict a [`SetupProblem`]. The runner, the reports and the fuzz oracles all read the same value.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::case::Expect;
+use crate::case::{Expect, Source};
 use crate::clause::{ClauseId, Level};
 use crate::target::{Response, TransportError, BODY_CAP};
 
 /// How a case ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Every rule held.
@@ -30,10 +31,15 @@ pub enum Outcome {
     Warn,
     /// The environment answered instead of the endpoint (credentials, path, throttling).
     Setup,
+    /// Not sent: the run stopped, the create budget was spent, or the case was left out.
+    Skip,
+    /// Failed only on clauses a live entry of the run's known-deviation baseline accepts
+    /// (see `crate::baseline`): reported, never a failure.
+    Known,
 }
 
 /// Which way a server decided, for the record of MAY choices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     /// A 2xx answer.
@@ -87,6 +93,16 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// No violation, no setup problem, no decision: the verdict of a case never sent.
+    pub fn empty() -> Verdict {
+        Verdict {
+            violations: Vec::new(),
+            setup: None,
+            decision: Decision::Neither,
+            connection_id: None,
+        }
+    }
+
     /// Setup when the environment answered, else fail on any MUST, warn on any SHOULD, else pass.
     pub fn outcome(&self) -> Outcome {
         if self.setup.is_some() {
@@ -113,6 +129,33 @@ fn gateway_meaning(status: u16) -> Option<&'static str> {
         429 => "the target is throttling the run",
         _ => return None,
     })
+}
+
+/// The clauses [`check`] (with [`ConnectionIds`]) judges an answer by, for a case expecting
+/// `expect`: what a case exercises on the response side. An `either` case is judged by the
+/// success shape or the error envelope, whichever answer comes. (The readings the success checks
+/// follow, `A4` and `A7`, are named by the cases about them, not by every case.)
+pub fn judged_clauses(expect: Expect) -> Vec<ClauseId> {
+    use ClauseId::*;
+    const SUCCESS_SHAPE: &[ClauseId] = &[
+        RespCreatedJson,
+        RespCreatedIsSuccessType,
+        RespCreatedIsSuccessTrue,
+        RespCreatedMessageType,
+        RespCreatedConnectionIdType,
+        RespCreatedConnectionIdPresent,
+        RespCreatedConnectionIdUnique,
+    ];
+    const ANY_ANSWER: &[ClauseId] = &[RespNoServerError, RespStatusDocumented];
+    let (status, shapes): (&[ClauseId], &[&[ClauseId]]) = match expect {
+        Expect::Accept => (&[RespCreatedStatus], &[SUCCESS_SHAPE]),
+        Expect::Reject => (&[RespInvalidStatus], &[&[RespErrorEnvelope]]),
+        Expect::Either => (&[], &[SUCCESS_SHAPE, &[RespErrorEnvelope]]),
+    };
+    let mut clauses: Vec<ClauseId> = status.to_vec();
+    clauses.extend(shapes.iter().copied().flatten());
+    clauses.extend(ANY_ANSWER);
+    clauses
 }
 
 /// Judges one answer (or its absence) against what a conformant server does.
@@ -461,23 +504,45 @@ impl Findings {
 }
 
 /// Every `connection_id` a run has seen, to check `resp.created.connection_id.unique`.
+///
+/// Compact at any size: an id is kept as its 16 bytes, with the case that first got it as a
+/// generator class and example index (or, for the few cases from files, the case id).
 #[derive(Debug, Default)]
 pub struct ConnectionIds {
-    first_seen_by: Mutex<HashMap<String, String>>,
+    first_seen_by: Mutex<HashMap<u128, FirstCreate>>,
+}
+
+/// The case that first got a `connection_id`.
+#[derive(Debug, Clone)]
+enum FirstCreate {
+    Generated { class: &'static str, index: u32 },
+    Named(Box<str>),
+}
+
+impl fmt::Display for FirstCreate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FirstCreate::Generated { class, index } => write!(f, "prop/{class}/{index}"),
+            FirstCreate::Named(id) => f.write_str(id),
+        }
+    }
 }
 
 impl ConnectionIds {
-    /// Records the verdict's connection id for `case_id`; adds a violation if another case
-    /// already got the same one.
-    pub fn record(&self, case_id: &str, verdict: &mut Verdict) {
-        let Some(id) = &verdict.connection_id else {
+    /// Records the verdict's connection id for the case `case_id` from `source`; adds a
+    /// violation if another case already got the same one.
+    pub fn record(&self, case_id: &str, source: &Source, verdict: &mut Verdict) {
+        let Some(id) = verdict.connection_id.as_deref() else {
+            return;
+        };
+        let Ok(key) = uuid::Uuid::try_parse(id).map(|uuid| uuid.as_u128()) else {
             return;
         };
         let mut seen = self
             .first_seen_by
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(first) = seen.get(id) {
+        if let Some(first) = seen.get(&key) {
             verdict.violations.push(Violation {
                 clause: ClauseId::RespCreatedConnectionIdUnique,
                 level: Level::Must,
@@ -487,8 +552,28 @@ impl ConnectionIds {
                 message: "two successful creates returned the same connection_id".into(),
             });
         } else {
-            seen.insert(id.clone(), case_id.to_owned());
+            let first = match source {
+                Source::Generated { class, index, .. } => FirstCreate::Generated {
+                    class,
+                    index: u32::try_from(*index).unwrap_or(u32::MAX),
+                },
+                Source::File { .. } | Source::Corpus { .. } => FirstCreate::Named(case_id.into()),
+            };
+            seen.insert(key, first);
         }
+    }
+
+    /// How many distinct ids were recorded.
+    pub fn len(&self) -> usize {
+        self.first_seen_by
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
+
+    /// True when no id was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -512,6 +597,26 @@ mod tests {
 
     const CREATED: &str = r#"{"is_success":true,"message":"","connection_id":"68233202-63bf-4f27-a99b-fa5f5a2dbae1"}"#;
     const ERROR: &str = r#"{"error_code":"DLI.0001","error_msg":"url: too long"}"#;
+
+    /// Every response clause is judged for some expectation, and only response clauses are.
+    #[test]
+    fn judged_clauses_are_the_response_clauses() {
+        let judged: std::collections::BTreeSet<ClauseId> =
+            [Expect::Accept, Expect::Reject, Expect::Either]
+                .into_iter()
+                .flat_map(judged_clauses)
+                .filter(|clause| clause.id().starts_with("resp."))
+                .collect();
+        let responses: std::collections::BTreeSet<ClauseId> = ClauseId::ALL
+            .iter()
+            .copied()
+            .filter(|clause| clause.id().starts_with("resp."))
+            .collect();
+        assert_eq!(judged, responses);
+        for expect in [Expect::Accept, Expect::Reject, Expect::Either] {
+            assert!(judged_clauses(expect).iter().all(|c| !c.is_request_rule()));
+        }
+    }
 
     #[test]
     fn a_conformant_success_passes() {
@@ -680,8 +785,12 @@ mod tests {
         let ids = ConnectionIds::default();
         let mut first = check(Expect::Accept, &answer(201, "application/json", CREATED));
         let mut second = first.clone();
-        ids.record("a/one", &mut first);
-        ids.record("a/two", &mut second);
+        let file = Source::File {
+            path: "cases/a.json".into(),
+            line: 1,
+        };
+        ids.record("a/one", &file, &mut first);
+        ids.record("a/two", &file, &mut second);
         assert_eq!(first.outcome(), Outcome::Pass);
         assert_eq!(clauses(&second), [ClauseId::RespCreatedConnectionIdUnique]);
         assert!(second.violations[0]

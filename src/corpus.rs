@@ -1,8 +1,8 @@
 //! Corpus cases: the vendored public corpora of `cases/corpus/` in, [`Case`]s out.
 //!
-//! A stage beside [`crate::generate`]: it takes the corpus files (read from the case folder by
-//! [`load`], or handed over as [`File`]s by whatever embeds the folder) and gives cases of the
-//! loader's shape, so `target`, `check` and `report` treat them alike. Every expectation comes
+//! A stage beside [`crate::generate`]: it takes the corpus files (read through a
+//! [`CaseRoot`] by [`load`]: the folder of `--cases DIR`, or the `cases/` tree compiled into the
+//! binary; or handed over as [`File`]s) and gives cases of the loader's shape, so `target`, `check` and `report` treat them alike. Every expectation comes
 //! from the spec oracle ([`crate::generate::oracle`]), never from the corpus's labels, and every
 //! case names the corpus file it sends ([`Source::Corpus`]). Ids are
 //! `corpus/<corpus>/<entry>/<placement>`.
@@ -43,7 +43,7 @@
 //! follows the string inside the quotes, so the string is sent whole and no two bodies share a
 //! name (A9 servers reject a repeated name).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use serde_json::value::RawValue;
@@ -51,15 +51,31 @@ use serde_json::value::RawValue;
 use crate::case::{Case, LoadError, Source};
 use crate::generate::{self, names};
 use crate::rules::{self, Shape};
+use crate::shipped::CaseRoot;
 
 /// The folder below the case folder that holds the vendored corpora.
-pub const DIR: &str = "corpus";
+pub const DIR: &str = crate::case::CORPUS_DIR;
 
 /// The JSONTestSuite texts, below the case folder.
 pub const JSON_TEST_SUITE: &str = "corpus/jsontestsuite/test_parsing";
 
 /// The naughty strings, below the case folder.
 pub const NAUGHTY_STRINGS: &str = "corpus/blns/blns.json";
+
+/// The corpus a corpus case id belongs to: `corpus/blns/12/name` -> `corpus/blns`.
+pub fn group(id: &str) -> String {
+    id.split('/').take(2).collect::<Vec<_>>().join("/")
+}
+
+/// The line a corpus case's MAY choices are counted on, one per corpus and placement:
+/// `corpus/blns/12/name` -> `corpus/blns/*/name`; `None` for an id that is not a corpus case's.
+pub fn choice_group(id: &str) -> Option<String> {
+    let parts: Vec<&str> = id.split('/').collect();
+    match parts.as_slice() {
+        ["corpus", corpus, _, placement] => Some(format!("corpus/{corpus}/*/{placement}")),
+        _ => None,
+    }
+}
 
 /// One corpus file: its path below the case folder (`corpus/blns/blns.json`) and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,52 +86,53 @@ pub struct File {
     pub bytes: Vec<u8>,
 }
 
-/// The corpus files below `cases_dir` (none when it has no `corpus/` folder), sorted by path.
-pub fn files(cases_dir: &Path) -> Result<Vec<File>, LoadError> {
-    let unreadable = |path: &Path, err: std::io::Error| LoadError {
-        path: path.to_path_buf(),
+/// The corpus files below `root` (none when it has no `corpus/` folder), sorted by path.
+pub fn files(root: &CaseRoot) -> Result<Vec<File>, LoadError> {
+    let files = root.files().map_err(|(path, err)| LoadError {
+        path,
         line: None,
         case_id: None,
-        message: format!("cannot read corpus file: {err}"),
-    };
+        message: format!("cannot read case folder: {err}"),
+    })?;
     let mut found = Vec::new();
-    let suite = cases_dir.join(JSON_TEST_SUITE);
-    if suite.is_dir() {
-        let entries = std::fs::read_dir(&suite).map_err(|err| unreadable(&suite, err))?;
-        for entry in entries {
-            let path = entry.map_err(|err| unreadable(&suite, err))?.path();
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            if name.ends_with(".json") {
-                let bytes = std::fs::read(&path).map_err(|err| unreadable(&path, err))?;
-                found.push(File {
-                    path: format!("{JSON_TEST_SUITE}/{name}"),
-                    bytes,
-                });
-            }
+    for relative in files {
+        let path = relative
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let in_suite = path
+            .strip_prefix(JSON_TEST_SUITE)
+            .is_some_and(|name| name.starts_with('/') && name.ends_with(".json"));
+        if in_suite || path == NAUGHTY_STRINGS {
+            let bytes = root.read(&relative).map_err(|err| LoadError {
+                path: root.shown(&relative),
+                line: None,
+                case_id: None,
+                message: format!("cannot read corpus file: {err}"),
+            })?;
+            found.push(File {
+                path,
+                bytes: bytes.into_owned(),
+            });
         }
     }
-    let naughty = cases_dir.join(NAUGHTY_STRINGS);
-    if naughty.is_file() {
-        let bytes = std::fs::read(&naughty).map_err(|err| unreadable(&naughty, err))?;
-        found.push(File {
-            path: NAUGHTY_STRINGS.to_owned(),
-            bytes,
-        });
-    }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(found)
 }
 
-/// Every corpus case below `cases_dir`, sorted by id; none when it has no `corpus/` folder.
-pub fn load(cases_dir: &Path) -> Result<Vec<Case>, LoadError> {
-    cases(crate::case::shown_path(cases_dir), &files(cases_dir)?)
+/// Every corpus case below `root` (the shipped tree or a folder), sorted by id; none when it
+/// has no `corpus/` folder.
+pub fn load(root: &CaseRoot) -> Result<Vec<Case>, LoadError> {
+    let shown = |file: &File| root.shown(Path::new(&file.path));
+    cases(&files(root)?, shown)
 }
 
-/// The cases of `files`; `shown_dir` is the case folder as sources show it (`cases`).
-pub fn cases(shown_dir: &Path, files: &[File]) -> Result<Vec<Case>, LoadError> {
+/// The cases of `files`; `shown` names a file as sources and messages show it
+/// (`cases/corpus/blns/blns.json`).
+pub fn cases(files: &[File], shown: impl Fn(&File) -> PathBuf) -> Result<Vec<Case>, LoadError> {
     let mut drafts = Vec::new();
     for file in files {
-        let path = shown_dir.join(&file.path);
+        let path = shown(file);
         if let Some(stem) = file
             .path
             .strip_prefix(JSON_TEST_SUITE)
@@ -330,7 +347,7 @@ mod tests {
     use crate::generate::json_text::{self, Repeats};
 
     fn shipped() -> Vec<Case> {
-        load(crate::case::SHIPPED_DIR.as_ref()).expect("the corpus loads")
+        load(&CaseRoot::Shipped).expect("the corpus loads")
     }
 
     #[test]
@@ -346,7 +363,7 @@ mod tests {
     /// The reader the oracle uses reads the suite as its labels say, except `i_` texts.
     #[test]
     fn the_oracle_reader_agrees_with_the_suite_labels() {
-        for file in files(crate::case::SHIPPED_DIR.as_ref()).unwrap() {
+        for file in files(&CaseRoot::Shipped).unwrap() {
             let read = json_text::read(&file.bytes, Repeats::Last);
             let name = file.path.rsplit('/').next().unwrap();
             if name.starts_with("y_") {

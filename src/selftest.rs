@@ -2,28 +2,31 @@
 //!
 //! [`run`] sends every case, in id order, to a fresh in-process reference mock, to every
 //! conformant variant of `mock::variants` and to every fault of `mock::faults`, all at once,
-//! through `runner::Run::execute` (so the checker and the run-wide `connection_id` registry are
-//! the suite's own). The gate ([`Scoreboard::holds`]): no failure, warning or setup problem on the
+//! through the runner's `Executor` and a `connection_id` registry per subject (so the checker and
+//! the run-wide uniqueness check are the suite's own). The gate ([`Scoreboard::holds`]): no failure, warning or setup problem on the
 //! reference and the variants (no check cries wolf), and every fault flagged by its own clause (no
 //! check has gone blind). A request rule (`req.*`) is judged by the checker through the answer's
 //! status, so a fault breaking one counts as flagged when a case that exercises the rule fails on
-//! `resp.invalid.status` or `resp.created.status`. Hanging faults end through the per-request
+//! `resp.invalid.status` or `resp.created.status`; hand-written and generated cases alike derive
+//! the rules they exercise from their bodies ([`case::exercised_clauses`]). Hanging faults end through the per-request
 //! timeout of the [`RunConfig`]. The CLI prints the board (its `Display`), `tests/selftest.rs`
 //! asserts the gate.
 
 use std::fmt;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::case::{self, Case, LoadError, Source};
-use crate::check::Outcome;
+use crate::check::{ConnectionIds, Outcome};
 use crate::clause::{ClauseId, Level};
 use crate::corpus;
+use crate::fixtures::Fixtures;
 use crate::generate;
 use crate::mock::deviation::Deviation;
 use crate::mock::{self, faults, variants};
-use crate::runner::{CaseResult, Run, RunConfig};
+use crate::result::CaseResult;
+use crate::runner::{Executor, RunConfig};
+use crate::shipped::CaseRoot;
 use crate::target::InProcess;
 
 /// The seed of the generated cases the self-test adds to the case files.
@@ -146,11 +149,11 @@ impl Scoreboard {
     }
 }
 
-/// The self-test's cases: every case file below `dir`, its corpus cases, then `examples`
+/// The self-test's cases: every case file below `root`, its corpus cases, then `examples`
 /// generated cases per mutation class drawn with `seed` (see [`SEED`] and [`EXAMPLES_PER_CLASS`]).
-pub fn cases(dir: &Path, seed: u64, examples: usize) -> Result<Vec<Case>, LoadError> {
-    let mut cases = case::load_dir(dir)?;
-    cases.extend(corpus::load(dir)?);
+pub fn cases(root: &CaseRoot, seed: u64, examples: usize) -> Result<Vec<Case>, LoadError> {
+    let mut cases = case::load(root, &Fixtures::default())?;
+    cases.extend(corpus::load(root)?);
     cases.extend(generate::sample_cases(seed, examples));
     Ok(cases)
 }
@@ -168,7 +171,7 @@ pub struct Plan {
 impl Plan {
     /// [`cases`] for every subject, plus `name_runs` whole default runs at seeds after `seed`.
     pub fn new(
-        dir: &Path,
+        root: &CaseRoot,
         seed: u64,
         examples: usize,
         name_runs: usize,
@@ -176,11 +179,11 @@ impl Plan {
         let runs = (1..=name_runs as u64)
             .map(|k| {
                 let seed = seed.wrapping_add(k);
-                cases(dir, seed, generate::DEFAULT_EXAMPLES).map(|cases| (seed, Arc::new(cases)))
+                cases(root, seed, generate::DEFAULT_EXAMPLES).map(|cases| (seed, Arc::new(cases)))
             })
             .collect::<Result<_, _>>()?;
         Ok(Plan {
-            cases: Arc::new(cases(dir, seed, examples)?),
+            cases: Arc::new(cases(root, seed, examples)?),
             name_runs: runs,
         })
     }
@@ -226,7 +229,8 @@ async fn score(
 ) -> Score {
     let router = deviation.map_or_else(mock::router, Deviation::router);
     let target = Arc::new(InProcess::new(router));
-    let run = Run::new(target, tokio::runtime::Handle::current(), config);
+    let executor = Executor::new(target, config);
+    let connection_ids = ConnectionIds::default();
     let mut score = Score {
         role,
         name: match (deviation, whole_run_seed) {
@@ -244,13 +248,14 @@ async fn score(
         flagged_by_generated: 0,
     };
     for case in cases {
-        let result = run.execute(case).await;
+        let mut result = executor.execute(case).await;
+        connection_ids.record(&result.id, &result.source, &mut result.verdict);
         score.requests += 1;
         match result.outcome() {
-            Outcome::Pass => {}
+            Outcome::Pass | Outcome::Known => {}
             Outcome::Fail => score.failed += 1,
             Outcome::Warn => score.warned += 1,
-            Outcome::Setup => score.setup += 1,
+            Outcome::Setup | Outcome::Skip => score.setup += 1,
         }
         let Some(clause) = detect(role, score.clause, &result) else {
             continue;
@@ -271,9 +276,6 @@ async fn score(
     score
 }
 
-/// The status clauses through which the checker judges a request rule.
-const STATUS_CLAUSES: &[ClauseId] = &[ClauseId::RespInvalidStatus, ClauseId::RespCreatedStatus];
-
 /// The clause of the violation in `result` that flags the subject, if one does.
 fn detect(role: Role, clause: Option<ClauseId>, result: &CaseResult) -> Option<Flag> {
     let violations = &result.verdict.violations;
@@ -283,9 +285,9 @@ fn detect(role: Role, clause: Option<ClauseId>, result: &CaseResult) -> Option<F
             .find(|v| v.clause == clause)
             .or_else(|| {
                 let exercised = clause.is_request_rule() && result.clauses.contains(&clause);
-                violations.iter().find(|v| {
-                    exercised && v.level == Level::Must && STATUS_CLAUSES.contains(&v.clause)
-                })
+                violations
+                    .iter()
+                    .find(|v| exercised && v.level == Level::Must && v.clause.is_status_rule())
             })
             .map(|v| Flag::Clause(v.clause)),
         _ if result.verdict.setup.is_some() => Some(Flag::Setup),

@@ -9,14 +9,19 @@ use dli_conformance::case::{self, Source};
 use dli_conformance::clause::ClauseId;
 use dli_conformance::corpus;
 use dli_conformance::generate::oracle;
+use dli_conformance::shipped::CaseRoot;
 
 fn corpus_dir() -> &'static Path {
     case::SHIPPED_DIR.as_ref()
 }
 
+fn root() -> CaseRoot {
+    CaseRoot::Dir(corpus_dir().into())
+}
+
 #[test]
 fn every_vendored_file_and_string_is_sent() {
-    let cases = corpus::load(corpus_dir()).expect("the corpus loads");
+    let cases = corpus::load(&root()).expect("the corpus loads");
     let sent: BTreeSet<(String, Option<usize>)> = cases
         .iter()
         .filter_map(|case| match &case.source {
@@ -70,7 +75,7 @@ fn each_corpus_keeps_its_licence_and_source() {
 
 #[test]
 fn corpus_cases_are_judged_by_the_oracle() {
-    let cases = corpus::load(corpus_dir()).unwrap();
+    let cases = corpus::load(&root()).unwrap();
     assert!(cases.len() > 4000, "{} corpus cases", cases.len());
     for case in &cases {
         assert!(case.id.starts_with("corpus/"), "{}", case.id);
@@ -96,11 +101,17 @@ fn corpus_cases_are_judged_by_the_oracle() {
     assert_eq!(ids.len(), cases.len(), "corpus ids repeat");
 }
 
-/// A case folder without `corpus/` (a user's own `--cases DIR`) has no corpus cases, no error.
+/// A case folder without `corpus/` (a user's own `--cases DIR`) has no corpus cases, no error;
+/// the tree compiled into the binary has the same corpus as the folder.
 #[test]
 fn a_case_folder_without_a_corpus_has_none() {
     let dir = std::env::temp_dir().join(format!("dli-no-corpus-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    assert_eq!(corpus::load(&dir).unwrap(), Vec::new());
+    assert_eq!(
+        corpus::load(&CaseRoot::Dir(dir.clone())).unwrap(),
+        Vec::new()
+    );
     std::fs::remove_dir_all(&dir).unwrap();
+    let shipped = corpus::load(&CaseRoot::Shipped).unwrap();
+    assert_eq!(shipped.len(), corpus::load(&root()).unwrap().len());
 }

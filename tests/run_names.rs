@@ -8,13 +8,15 @@ use std::collections::HashMap;
 
 use dli_conformance::case::{self, Case, Expect, Source};
 use dli_conformance::corpus;
+use dli_conformance::fixtures::Fixtures;
 use dli_conformance::generate::{self, json_text};
+use dli_conformance::shipped::CaseRoot;
 
 /// The cases of a whole default run at `seed`.
 fn whole_run(seed: u64) -> Vec<Case> {
-    let dir = case::SHIPPED_DIR.as_ref();
-    let mut cases = case::load_dir(dir).expect("the case files load");
-    cases.extend(corpus::load(dir).expect("the corpus loads"));
+    let root = CaseRoot::Dir(case::SHIPPED_DIR.into());
+    let mut cases = case::load(&root, &Fixtures::default()).expect("the case files load");
+    cases.extend(corpus::load(&root).expect("the corpus loads"));
     cases.extend(generate::sample_cases(seed, generate::DEFAULT_EXAMPLES));
     cases
 }

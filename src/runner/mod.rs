@@ -1,27 +1,38 @@
-//! The runner: cases and a target in, libtest-mimic trials out, every result kept for the reports.
+//! The runner: cases and a target in, libtest-mimic trials out, every result into the sink.
 //!
-//! A [`Run`] owns what a whole run shares: the target, the timeout, the run-wide
-//! `connection_id` registry and the list of [`CaseResult`]s. [`Run::trials`] turns each case into
-//! one libtest-mimic trial named by its case id, so `cargo test`, name filters, `--exact`,
-//! `--list`, `--test-threads` and cargo-nextest work unchanged; trials run on libtest's threads
-//! and share one tokio runtime. A trial fails on a MUST violation or a setup problem, and on a
-//! SHOULD violation under `strict`; its failure text is rendered by `report`.
+//! A [`Run`] owns what a whole run shares: the [`Executor`] (target, timeouts, stop switch,
+//! request count), the run-wide `connection_id` registry and the [`Sink`] every result goes to.
+//! [`Run::trials`] turns each case into one libtest-mimic trial named by its case id, so
+//! `cargo test`, name filters, `--exact`, `--list`, `--test-threads` and cargo-nextest work
+//! unchanged; trials run on libtest's threads and share one tokio runtime. A trial fails on a MUST
+//! violation, a setup problem or a case that did not run, and on a SHOULD violation under
+//! `strict`; its failure text is rendered by `report` through the sink. Results are not kept:
+//! [`Run::finish`] gives the sink's tally and closes the streaming reports.
 
+mod executor;
 mod generated;
 
-pub use generated::GenerateConfig;
+pub use executor::{Executor, Stop};
+pub use generated::{GenerateConfig, DEFAULT_CONCURRENCY};
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use libtest_mimic::{Failed, Trial};
 
-use crate::case::{Case, Expect, Source};
-use crate::check::{self, ConnectionIds, Outcome, Verdict};
-use crate::clause::ClauseId;
-use crate::report;
-use crate::target::{self, Request, Response, Target};
+use crate::baseline::Baseline;
+use crate::case::Case;
+use crate::check::{ConnectionIds, Outcome};
+use crate::clause::Profile;
+use crate::result::{CaseResult, Counts, RunRecord, Tally};
+use crate::sink::Sink;
+use crate::target::{self, Target};
+
+/// Seconds one request may take before it counts as unanswered, unless told otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Consecutive unanswered requests after which a run stops sending, unless told otherwise.
+pub const DEFAULT_STOP_AFTER: usize = 8;
 
 /// The knobs of a run.
 #[derive(Debug, Clone)]
@@ -34,82 +45,78 @@ pub struct RunConfig {
     pub strict: bool,
     /// Headers added to every request (e.g. `X-Auth-Token`); reports mask secret values.
     pub headers: Vec<(String, String)>,
+    /// The profile the cases' expectations follow.
+    pub profile: Profile,
+    /// Consecutive requests without an answer after which the run stops sending (0: never).
+    pub stop_after: usize,
+    /// The longest the whole run may take; what has not run by then is skipped.
+    pub max_time: Option<Duration>,
 }
 
 impl Default for RunConfig {
     fn default() -> RunConfig {
         RunConfig {
             project_id: target::DEFAULT_PROJECT_ID.into(),
-            timeout: Duration::from_secs(10),
+            timeout: DEFAULT_TIMEOUT,
             strict: false,
             headers: Vec::new(),
+            profile: Profile::Seed,
+            stop_after: DEFAULT_STOP_AFTER,
+            max_time: None,
         }
-    }
-}
-
-/// One request the run sent and what became of it.
-#[derive(Debug, Clone)]
-pub struct CaseResult {
-    /// The case id.
-    pub id: String,
-    /// The clause ids the case exercises.
-    pub clauses: Vec<ClauseId>,
-    /// What a conformant server does.
-    pub expect: Expect,
-    /// Where the case was written.
-    pub source: Source,
-    /// What was sent.
-    pub request: Request,
-    /// What came back, if anything did.
-    pub response: Option<Response>,
-    /// The checker's judgement.
-    pub verdict: Verdict,
-}
-
-impl CaseResult {
-    /// The result's outcome.
-    pub fn outcome(&self) -> Outcome {
-        self.verdict.outcome()
     }
 }
 
 /// Everything one run shares between its trials.
 pub struct Run {
-    target: Arc<dyn Target>,
+    executor: Executor,
     runtime: tokio::runtime::Handle,
-    config: RunConfig,
     connection_ids: ConnectionIds,
-    results: Mutex<Vec<CaseResult>>,
-    requests: AtomicU64,
+    baseline: Option<Baseline>,
+    sink: Mutex<Option<Sink>>,
     started: Instant,
 }
 
 impl Run {
-    /// A run against `target`, sending requests on `runtime`.
+    /// A run against `target`, sending requests on `runtime`, its results going to `sink`.
     pub fn new(
         target: Arc<dyn Target>,
         runtime: tokio::runtime::Handle,
         config: RunConfig,
+        sink: Sink,
     ) -> Arc<Run> {
         Arc::new(Run {
-            target,
+            executor: Executor::new(target, config),
             runtime,
-            config,
             connection_ids: ConnectionIds::default(),
-            results: Mutex::new(Vec::new()),
-            requests: AtomicU64::new(0),
+            baseline: None,
+            sink: Mutex::new(Some(sink)),
             started: Instant::now(),
         })
     }
 
-    /// The run's configuration.
-    pub fn config(&self) -> &RunConfig {
-        &self.config
+    /// A run whose results go to a sink with no report files (tests, library use).
+    pub fn plain(
+        target: Arc<dyn Target>,
+        runtime: tokio::runtime::Handle,
+        config: RunConfig,
+    ) -> Arc<Run> {
+        let sink = Sink::new(target.base_url());
+        Run::new(target, runtime, config, sink)
     }
 
-    /// The base URL of the target.
-    pub fn target_url(&self) -> String {
-        self.target.base_url()
+    /// The same run, applying `baseline` to every result before it is recorded (call before
+    /// making trials).
+    pub fn with_baseline(mut self: Arc<Self>, baseline: Baseline) -> Arc<Run> {
+        Arc::get_mut(&mut self)
+            .expect("with_baseline is called before the run is shared")
+            .baseline = Some(baseline);
+        self
+    }
+
+    /// The run's executor (its configuration, target and stop switch).
+    pub fn executor(&self) -> &Executor {
+        &self.executor
     }
 
     /// One trial per case, named by case id, in the cases' order.
@@ -124,96 +131,83 @@ impl Run {
     }
 
     fn run_trial(&self, case: &Case) -> Result<(), Failed> {
-        let result = self.runtime.block_on(self.execute(case));
-        let rendered = self
-            .fails(&result)
-            .then(|| report::render_failure(&result, &self.target_url()));
-        self.record(&mut vec![result]);
-        rendered.map_or(Ok(()), |text| Err(Failed::from(text)))
+        let result = self.runtime.block_on(self.executor.execute(case));
+        self.record(result)
+            .map_or(Ok(()), |text| Err(Failed::from(text)))
     }
 
     /// Whether a result fails its trial under this run's strictness.
     fn fails(&self, result: &CaseResult) -> bool {
         match result.outcome() {
-            Outcome::Pass => false,
-            Outcome::Warn => self.config.strict,
-            Outcome::Fail | Outcome::Setup => true,
+            Outcome::Pass | Outcome::Known => false,
+            Outcome::Warn => self.executor.config().strict,
+            Outcome::Fail | Outcome::Setup | Outcome::Skip => true,
         }
     }
 
-    /// Keeps `results` for the reports.
-    fn record(&self, results: &mut Vec<CaseResult>) {
-        self.results
+    /// Checks `result`'s `connection_id` run-wide and hands it to the sink; gives its failure
+    /// text when it fails its trial.
+    pub fn record(&self, mut result: CaseResult) -> Option<String> {
+        self.settle(&mut result);
+        self.deliver(result)
+    }
+
+    /// What the run adds to a judged result before anyone reads it: the run-wide
+    /// `connection_id` check, then the baseline.
+    fn settle(&self, result: &mut CaseResult) {
+        self.connection_ids
+            .record(&result.id, &result.source, &mut result.verdict);
+        if let Some(baseline) = &self.baseline {
+            baseline.apply(result);
+        }
+    }
+
+    /// Hands a settled result to the sink; gives its failure text when it fails its trial.
+    fn deliver(&self, result: CaseResult) -> Option<String> {
+        let text = self.with_sink(|sink| sink.record(&result)).flatten();
+        text.filter(|_| self.fails(&result))
+    }
+
+    fn with_sink<T>(&self, action: impl FnOnce(&mut Sink) -> T) -> Option<T> {
+        self.sink
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .append(results);
+            .as_mut()
+            .map(action)
     }
 
-    /// Sends one case and judges the answer (also recording its `connection_id` run-wide).
-    pub async fn execute(&self, case: &Case) -> CaseResult {
-        let mut request = Request::create_connection(&self.config.project_id, case.body.clone());
-        request.headers.extend(self.config.headers.iter().cloned());
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let answer =
-            target::send_with_timeout(self.target.as_ref(), &request, self.config.timeout).await;
-        let mut verdict = check::check(case.expect, &answer);
-        self.connection_ids.record(&case.id, &mut verdict);
-        CaseResult {
-            id: case.id.clone(),
-            clauses: case.clauses.clone(),
-            expect: case.expect,
-            source: case.source.clone(),
-            request,
-            response: answer.ok(),
-            verdict,
-        }
+    /// The counts so far (cheap: for a progress bar).
+    pub fn counts(&self) -> Counts {
+        self.with_sink(|sink| sink.tally().counts)
+            .unwrap_or_default()
     }
 
-    /// Ends the run: its results sorted by case id, the request count and the time taken.
-    pub fn finish(&self) -> RunRecord {
-        let mut results = std::mem::take(
-            &mut *self
-                .results
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        );
-        results.sort_by(|a, b| a.id.cmp(&b.id));
-        RunRecord {
-            target: self.target_url(),
-            results,
-            requests: self.requests.load(Ordering::Relaxed),
+    /// The tally so far (e.g. for a progress line).
+    pub fn tally(&self) -> Tally {
+        self.with_sink(|sink| sink.tally().clone())
+            .unwrap_or_default()
+    }
+
+    /// Ends the run: closes the reports and gives the run's record and any report errors.
+    /// A second call gives an empty record.
+    pub fn finish(&self) -> (RunRecord, Vec<String>) {
+        let record = RunRecord {
+            target: self.executor.base_url(),
+            tally: Tally::default(),
+            requests: self.executor.requests(),
             elapsed: self.started.elapsed(),
-            strict: self.config.strict,
+            strict: self.executor.config().strict,
+            stopped: self.executor.stop().reason(),
+            baseline: self.baseline.as_ref().map(Baseline::status),
+        };
+        let sink = self
+            .sink
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        match sink {
+            Some(sink) => sink.finish(record),
+            None => (record, Vec::new()),
         }
-    }
-}
-
-/// A finished run: what the reports read.
-#[derive(Debug, Clone)]
-pub struct RunRecord {
-    /// The target's base URL.
-    pub target: String,
-    /// Every case result, sorted by id.
-    pub results: Vec<CaseResult>,
-    /// Requests sent.
-    pub requests: u64,
-    /// Wall time from the run's start.
-    pub elapsed: Duration,
-    /// Whether warnings count as failures.
-    pub strict: bool,
-}
-
-impl RunRecord {
-    /// How many results ended with `outcome`.
-    pub fn count(&self, outcome: Outcome) -> usize {
-        self.results
-            .iter()
-            .filter(|r| r.outcome() == outcome)
-            .count()
-    }
-
-    /// True when the run found no failure (and, under `strict`, no warning).
-    pub fn conforms(&self) -> bool {
-        self.count(Outcome::Fail) == 0 && !(self.strict && self.count(Outcome::Warn) > 0)
     }
 }

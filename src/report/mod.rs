@@ -1,24 +1,52 @@
-//! Reports: a run's results in, text and JSON out. Reads results; never sends or re-checks.
+//! Reports: results and the run's tally in, text and report files out. Reads results; never
+//! sends, re-checks or decides an outcome.
 //!
 //! [`render_failure`] writes one case's failure the way a compiler would: a headline per broken
 //! clause, `--> file:line (case id)`, the request as a `curl` line anyone can paste, and aligned
 //! `expected =` / `actual   =` lines. [`summary_line`] closes a run, [`may_choices`] records what
-//! the target chose where the spec says MAY, and [`json_report`] is the `--report-json` document.
-//! Header values that carry secrets (tokens, signatures, keys) are masked before anything is shown.
+//! the target chose where the spec says MAY. A [`Reporter`] receives every result as it is
+//! judged and writes a report file as it goes ([`json`]: `--report-json` and `--report-jsonl`;
+//! [`junit`], [`markdown`] and [`github`] annotations keep compact entries and write at the
+//! end), so no report needs the run's results in memory. [`matrix`] renders the clause ×
+//! outcome matrix, [`merge`] joins the JSON reports of a partitioned run's shards. Bodies are cut at
+//! [`REPORT_BODY_MAX`](crate::result::REPORT_BODY_MAX) bytes everywhere, with their real length
+//! beside them. Header values that carry secrets (tokens, signatures, keys) are masked before
+//! anything is shown.
+
+pub mod github;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod matrix;
+pub mod merge;
+pub mod style;
 
 use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::case::{Expect, Source};
+use crate::case::{self, Expect, Source};
 use crate::check::{Decision, Outcome};
 use crate::clause::ClauseId;
-use crate::runner::{CaseResult, RunRecord};
+use crate::result::{CaseResult, RunRecord, Tally, REPORT_BODY_MAX};
 use crate::target::Request;
+
+/// A report written while the run goes: one call per judged result, one at the end.
+pub trait Reporter: Send {
+    /// Takes one result as soon as it is judged (and its failure text, when it failed or warned).
+    fn result(&mut self, result: &CaseResult, failure: Option<&str>) -> std::io::Result<()>;
+    /// Closes the report with the run's record.
+    fn finish(&mut self, record: &RunRecord) -> std::io::Result<()>;
+}
 
 /// Renders a failed or warned case like compiler output.
 pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
     let mut out = String::new();
+    if let Some(reason) = &result.skipped {
+        let _ = writeln!(out, "not run: {reason}");
+        let _ = writeln!(out, "  --> {} ({})", result.source, result.id);
+        return out;
+    }
     if let Some(setup) = &result.verdict.setup {
         let _ = writeln!(out, "setup problem: {}", setup.message);
         let _ = writeln!(
@@ -30,10 +58,13 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
     if result.verdict.setup.is_some() {
         let _ = writeln!(out, "{location}");
     }
-    for (index, violation) in result.verdict.violations.iter().enumerate() {
-        let severity = match violation.level {
-            crate::clause::Level::Must => "error",
-            _ => "warning",
+    let known = result.known.iter().map(|k| (&k.violation, Some(k)));
+    let violations = result.verdict.violations.iter().map(|v| (v, None));
+    for (index, (violation, known)) in violations.chain(known).enumerate() {
+        let severity = match (known, violation.level) {
+            (Some(_), _) => "known",
+            (None, crate::clause::Level::Must) => "error",
+            (None, _) => "warning",
         };
         let _ = writeln!(
             out,
@@ -46,12 +77,19 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
         let _ = writeln!(out, "   = at {}", display_pointer(&violation.pointer));
         let _ = writeln!(out, "   = expected = {}", violation.expected);
         let _ = writeln!(out, "   = actual   = {}", violation.actual);
+        if let Some(known) = known {
+            let _ = writeln!(
+                out,
+                "   = baseline: accepted until {}: {}",
+                known.expires, known.reason
+            );
+        }
     }
     let _ = writeln!(
         out,
         "   = case: expect {}, clauses {}",
         result.expect,
-        joined(&result.clauses)
+        joined(&request_side(&result.clauses))
     );
     let _ = writeln!(
         out,
@@ -64,7 +102,7 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
                 out,
                 "   = response: {} {}",
                 response.status,
-                preview(&response.body, 300)
+                preview(&response.body, 300, response.body_truncated)
             );
         }
         None => {
@@ -72,6 +110,16 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
         }
     }
     out
+}
+
+/// The clauses a case exercises less the response rules, which follow from its `expect`.
+fn request_side(clauses: &[ClauseId]) -> Vec<ClauseId> {
+    let judged = |clause: &ClauseId| {
+        [Expect::Accept, Expect::Reject, Expect::Either]
+            .iter()
+            .any(|&expect| crate::check::judged_clauses(expect).contains(clause))
+    };
+    clauses.iter().copied().filter(|c| !judged(c)).collect()
 }
 
 /// Clause ids as `a, b, c`.
@@ -88,18 +136,27 @@ fn display_pointer(pointer: &str) -> &str {
     }
 }
 
-/// At most `limit` characters of a body, on one line.
-fn preview(body: &[u8], limit: usize) -> String {
-    let text = String::from_utf8_lossy(body);
-    let one_line: String = text
+/// At most `limit` characters of a body, on one line, with its length when it was cut
+/// (`truncated`: the target's answer went on past what was read).
+fn preview(body: &[u8], limit: usize, truncated: bool) -> String {
+    let head = &body[..body.len().min(limit * 4)];
+    let one_line: String = String::from_utf8_lossy(head)
         .chars()
         .map(|c| if c == '\n' { ' ' } else { c })
+        .take(limit + 1)
         .collect();
-    if one_line.chars().count() > limit {
-        format!("{}...", one_line.chars().take(limit).collect::<String>())
+    let more = if truncated { "+" } else { "" };
+    if one_line.chars().count() > limit || head.len() < body.len() || truncated {
+        let shown: String = one_line.chars().take(limit).collect();
+        format!("{shown}... ({}{more} bytes)", body.len())
     } else {
         one_line
     }
+}
+
+/// A body on one line for failure texts, cut at 1 024 characters with its length.
+pub fn body_preview(body: &[u8]) -> String {
+    preview(body, 1024, false)
 }
 
 /// Header names whose values are never shown.
@@ -130,7 +187,15 @@ pub fn curl_command(request: &Request, base_url: &str) -> String {
         command.push_str(" -H ");
         command.push_str(&shell_quote(format!("{name}: {value}").as_bytes()));
     }
-    if !request.body.is_empty() {
+    if request.body.len() > REPORT_BODY_MAX {
+        command.push_str(" --data-binary ");
+        command.push_str(&shell_quote(&request.body[..REPORT_BODY_MAX]));
+        let _ = write!(
+            command,
+            "  # body cut at {REPORT_BODY_MAX} of {} bytes; --save-failures DIR writes it whole",
+            request.body.len()
+        );
+    } else if !request.body.is_empty() {
         command.push_str(" --data-binary ");
         command.push_str(&shell_quote(&request.body));
     }
@@ -175,9 +240,15 @@ pub fn summary_line(record: &RunRecord) -> String {
         record.count(Outcome::Fail),
         record.count(Outcome::Warn)
     );
-    let setup = record.count(Outcome::Setup);
-    if setup > 0 {
-        let _ = write!(line, ", {setup} setup problems");
+    for (outcome, label) in [
+        (Outcome::Known, "known"),
+        (Outcome::Setup, "setup problems"),
+        (Outcome::Skip, "not run"),
+    ] {
+        let count = record.count(outcome);
+        if count > 0 {
+            let _ = write!(line, ", {count} {label}");
+        }
     }
     let _ = write!(
         line,
@@ -189,58 +260,25 @@ pub fn summary_line(record: &RunRecord) -> String {
 
 /// Which way the target went on MAYs: one line per `either` case from a file, and one per
 /// generator class for generated ones (`prop/may-ct [A2]: 256 rejected`).
-pub fn may_choices(record: &RunRecord) -> Vec<String> {
-    let mut lines: Vec<(String, Vec<(Decision, usize)>)> = Vec::new();
-    for result in record
-        .results
+pub fn may_choices(tally: &Tally) -> Vec<String> {
+    tally
+        .may_choices
         .iter()
-        .filter(|r| r.expect == Expect::Either && r.outcome() != Outcome::Setup)
-    {
-        let mays: Vec<ClauseId> = result
-            .clauses
-            .iter()
-            .copied()
-            .filter(|clause| clause.level() == crate::clause::Level::May)
-            .collect();
-        let subject = match &result.source {
-            Source::Generated { class, .. } => format!("prop/{class}"),
-            Source::Corpus { placement, .. } => {
-                let corpus = result.id.split('/').nth(1).unwrap_or_default();
-                format!("corpus/{corpus}/*/{placement}")
-            }
-            Source::File { .. } => result.id.clone(),
-        };
-        let key = format!("{subject} [{}]", joined(&mays));
-        let decision = result.verdict.decision;
-        let counts = match lines.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, counts)) => counts,
-            None => {
-                lines.push((key, Vec::new()));
-                &mut lines.last_mut().expect("just pushed").1
-            }
-        };
-        match counts.iter_mut().find(|(d, _)| *d == decision) {
-            Some((_, count)) => *count += 1,
-            None => counts.push((decision, 1)),
-        }
-    }
-    lines
-        .into_iter()
-        .map(|(key, counts)| {
-            let choices: Vec<String> = if counts.len() == 1 && counts[0].1 == 1 {
-                vec![decision_name(counts[0].0).to_owned()]
-            } else {
-                counts
+        .map(|(subject, decisions)| {
+            let choices: Vec<String> = match decisions.iter().collect::<Vec<_>>().as_slice() {
+                [(decision, 1)] => vec![decision_name(**decision).to_owned()],
+                many => many
                     .iter()
-                    .map(|(decision, count)| format!("{count} {}", decision_name(*decision)))
-                    .collect()
+                    .map(|(decision, count)| format!("{count} {}", decision_name(**decision)))
+                    .collect(),
             };
-            format!("{key}: {}", choices.join(", "))
+            format!("{subject}: {}", choices.join(", "))
         })
         .collect()
 }
 
-fn decision_name(decision: Decision) -> &'static str {
+/// The word for a decision in reports.
+pub fn decision_name(decision: Decision) -> &'static str {
     match decision {
         Decision::Accepted => "accepted",
         Decision::Rejected => "rejected",
@@ -249,73 +287,21 @@ fn decision_name(decision: Decision) -> &'static str {
 }
 
 /// Distinct setup problems of the run, each with how many cases met it.
-pub fn setup_problems(record: &RunRecord) -> Vec<String> {
-    let mut seen: Vec<(String, usize)> = Vec::new();
-    for setup in record
-        .results
+pub fn setup_problems(tally: &Tally) -> Vec<String> {
+    tally
+        .setup_problems
         .iter()
-        .filter_map(|r| r.verdict.setup.as_ref())
-    {
-        match seen
-            .iter_mut()
-            .find(|(message, _)| *message == setup.message)
-        {
-            Some((_, count)) => *count += 1,
-            None => seen.push((setup.message.clone(), 1)),
-        }
-    }
-    seen.into_iter()
         .map(|(message, count)| format!("{message} ({count} cases)"))
         .collect()
 }
 
-/// The `--report-json` document.
-pub fn json_report(record: &RunRecord, started_at: &str) -> Value {
-    let results: Vec<Value> = record
-        .results
+/// Distinct reasons cases were not run, each with how many.
+pub fn skip_reasons(tally: &Tally) -> Vec<String> {
+    tally
+        .skip_reasons
         .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "clauses": r.clauses,
-                "expect": r.expect,
-                "outcome": r.outcome(),
-                "decision": decision_name(r.verdict.decision),
-                "source": r.source.to_string(),
-                "generated": match &r.source {
-                    Source::Generated { class, seed, index } => {
-                        json!({"class": class, "seed": seed, "index": index})
-                    }
-                    Source::File { .. } | Source::Corpus { .. } => Value::Null,
-                },
-                "request": {
-                    "method": r.request.method.as_str(),
-                    "path": r.request.path,
-                    "body": body_value(&r.request.body),
-                },
-                "response": r.response.as_ref().map(|response| json!({
-                    "status": response.status,
-                    "body": body_value(&response.body),
-                })),
-                "setup_problem": r.verdict.setup.as_ref().map(|s| &s.message),
-                "violations": r.verdict.violations,
-            })
-        })
-        .collect();
-    json!({
-        "target": record.target,
-        "started_at": started_at,
-        "summary": {
-            "total": record.results.len(),
-            "passed": record.count(Outcome::Pass),
-            "failed": record.count(Outcome::Fail),
-            "warned": record.count(Outcome::Warn),
-            "setup": record.count(Outcome::Setup),
-            "requests": record.requests,
-            "seconds": record.elapsed.as_secs_f64(),
-        },
-        "results": results,
-    })
+        .map(|(reason, count)| format!("{reason} ({count} cases)"))
+        .collect()
 }
 
 /// The test name a regression case for `result` gets: `{class}-{seed}-{index}` for generated
@@ -327,7 +313,8 @@ pub fn regression_name(result: &CaseResult) -> String {
     }
 }
 
-/// A case file (for `cases/regressions/`) that replays `result`'s exact request bytes.
+/// A case file (for `cases/regressions/`) that replays `result`'s exact request bytes. Its
+/// clauses are derived when it is loaded, like any case's.
 pub fn regression_case(result: &CaseResult) -> String {
     let broke: Vec<&str> = result
         .verdict
@@ -341,7 +328,6 @@ pub fn regression_case(result: &CaseResult) -> String {
         "description".into(),
         format!("{} (found at {})", result.expect, result.source).into(),
     );
-    test.insert("expect".into(), json!(result.expect));
     test.insert(
         "see".into(),
         format!(
@@ -352,29 +338,31 @@ pub fn regression_case(result: &CaseResult) -> String {
         .into(),
     );
     match std::str::from_utf8(&result.request.body) {
-        Ok(text) => test.insert("raw_body".into(), text.into()),
-        Err(_) => test.insert("raw_body_hex".into(), hex(&result.request.body).into()),
+        Ok(text) => test.insert("raw_body".into(), raw_body_parts(text)),
+        Err(_) => test.insert(
+            "raw_body_hex".into(),
+            hex::encode(&result.request.body).into(),
+        ),
     };
-    let document = json!([{
+    test.insert("expect".into(), json!(result.expect));
+    let document = json!({"groups": [{
         "description": "Regression: a body a target once answered wrongly",
-        "clauses": result.clauses,
-        "request": {"body": {}},
         "tests": [test],
-    }]);
+    }]});
     serde_json::to_string_pretty(&document).expect("a JSON value serializes") + "\n"
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut text, byte| {
-        let _ = write!(text, "{byte:02x}");
-        text
-    })
-}
-
-/// A body as JSON when it parses, else as a (lossy) string.
-fn body_value(body: &[u8]) -> Value {
-    serde_json::from_slice(body)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+/// `text` as a `raw_body`: one string, or parts of 64 characters when longer, so the case file
+/// keeps short lines; placeholder-shaped text is written so it is read back as it is.
+fn raw_body_parts(text: &str) -> Value {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= 64 {
+        return case::literal_text(text).into();
+    }
+    chars
+        .chunks(64)
+        .map(|part| Value::from(case::literal_text(&part.iter().collect::<String>())))
+        .collect()
 }
 
 #[cfg(test)]
