@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{self, StreamExt};
 use libtest_mimic::{Failed, Trial};
 
+use super::budget;
+use super::fit::Fit;
 use super::Run;
 use crate::case::{Case, Source};
 use crate::check::Outcome;
@@ -49,6 +51,8 @@ pub struct GenerateConfig {
     pub shrink_budget: Option<Duration>,
     /// Where to write each class's shrunk failure as a case file.
     pub save_failures: Option<PathBuf>,
+    /// How each example is fitted to the run (profile, fixtures, run id in names).
+    pub fit: Fit,
 }
 
 impl GenerateConfig {
@@ -63,6 +67,7 @@ impl GenerateConfig {
                 .is_none()
                 .then_some(DEFAULT_SHRINK_BUDGET),
             save_failures: None,
+            fit: Fit::default(),
         }
     }
 }
@@ -92,6 +97,8 @@ impl Run {
         let unanswered = AtomicUsize::new(0);
         let class_stop: OnceLock<String> = OnceLock::new();
         let mut failed = 0usize;
+        let mut setup: Option<(usize, String)> = None;
+        let mut over_budget = 0usize;
         let mut not_run: Option<(usize, String)> = None;
         let mut first: Option<FirstFailure> = None;
         let mut draw = class.draw(config.seed);
@@ -109,7 +116,7 @@ impl Run {
                         let reason = stopped.unwrap_or_else(|| "no example drawn".into());
                         return (None, undrawn(class, config.seed, index, reason));
                     };
-                    let case = example.case();
+                    let case = config.fit.case(example.case());
                     let result = self.executor.execute(&case).await;
                     if result.skipped.is_none() && result.response.is_none() {
                         let count = unanswered.fetch_add(1, Ordering::Relaxed) + 1;
@@ -124,9 +131,22 @@ impl Run {
                 }
             })
             .buffered(config.concurrency.max(1));
+        let budget_reason = self
+            .executor
+            .guards()
+            .budget
+            .as_ref()
+            .map(|budget| budget::over_budget(budget.limit()));
         self.runtime.block_on(sends.for_each(|(example, result)| {
-            if let Some(reason) = &result.skipped {
+            if result.skipped.is_some() && result.skipped == budget_reason {
+                over_budget += 1;
+            } else if let Some(reason) = &result.skipped {
                 let (count, _) = not_run.get_or_insert_with(|| (0, reason.clone()));
+                *count += 1;
+            } else if let Some(problem) = &result.verdict.setup {
+                // The environment answered (throttling, credentials): no conformance result,
+                // nothing to shrink or to keep as a regression case.
+                let (count, _) = setup.get_or_insert_with(|| (0, problem.message.clone()));
                 *count += 1;
             } else if self.fails(&result) {
                 failed += 1;
@@ -140,12 +160,26 @@ impl Run {
             self.record(result);
             std::future::ready(())
         }));
-        let not_run = not_run.map(|(count, reason)| {
+        let mut not_run = not_run.map(|(count, reason)| {
             format!(
                 "   = not run: {count} of {} examples ({reason})\n",
                 config.examples
             )
         });
+        if let Some((count, problem)) = setup {
+            let line = format!(
+                "   = setup problem: {count} of {} examples ({problem}); not a conformance result\n",
+                config.examples
+            );
+            not_run = Some(line + &not_run.unwrap_or_default());
+        }
+        if over_budget > 0 && (first.is_some() || not_run.is_some()) {
+            let line = format!(
+                "   = over the create budget: {over_budget} of {} examples not sent\n",
+                config.examples
+            );
+            not_run = Some(not_run.unwrap_or_default() + &line);
+        }
         match (first, not_run) {
             (None, None) => Ok(()),
             (None, Some(not_run)) => Err(Failed::from(not_run)),
@@ -167,10 +201,15 @@ impl Run {
             (true, Some(budget)) => {
                 let clause = result.verdict.violations[0].clause;
                 let started = Instant::now();
+                let fit = &config.fit;
                 let (case, tries) = self.runtime.block_on(example.shrink(
-                    |candidate| async move { self.still_fails(&candidate, clause).await.is_some() },
+                    |candidate| async move {
+                        let candidate = fit.case(candidate);
+                        self.still_fails(&candidate, clause).await.is_some()
+                    },
                     budget,
                 ));
+                let case = fit.case(case);
                 text.push_str(&format!(
                     "   = shrunk: {tries} simpler bodies tried in {:.1} s\n",
                     started.elapsed().as_secs_f64()
