@@ -39,6 +39,9 @@ pub struct CleanupArgs {
     /// At most this many requests per second.
     #[arg(long, value_name = "R", value_parser = super::run::parse_rate)]
     rate: Option<f64>,
+    /// Retries of a request answered 429 before giving it up.
+    #[arg(long, value_name = "N", default_value_t = Backoff::default().retries)]
+    max_retries: u32,
     /// Seconds one request may take.
     #[arg(long, default_value_t = DEFAULT_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
     timeout: f64,
@@ -104,7 +107,11 @@ pub fn run(args: CleanupArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         ));
         return ExitCode::SUCCESS;
     }
-    let pace = match Pace::new(args.rate, Backoff::default()) {
+    let backoff = Backoff {
+        retries: args.max_retries,
+        ..Backoff::default()
+    };
+    let pace = match Pace::new(args.rate, backoff) {
         Ok(pace) => pace,
         Err(message) => return usage_error(message),
     };

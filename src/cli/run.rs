@@ -92,6 +92,10 @@ pub struct RunArgs {
     /// 0.5). Answers 429 are always retried with back-off.
     #[arg(long, value_name = "R", value_parser = parse_rate)]
     rate: Option<f64>,
+    /// Retries of a request answered 429 (waiting 0.5 s, doubling up to 8 s, with jitter)
+    /// before the run counts as throttled for good and stops.
+    #[arg(long, value_name = "N", default_value_t = Backoff::default().retries)]
+    max_retries: u32,
     /// The cleanup ledger (JSON lines, appended): every connection the run creates, and its
     /// deletion. Default: `dli-conformance-<run id>.ledger.jsonl` in the current directory
     /// against a remote host; kept in memory only against the embedded mock and loopback hosts.
@@ -323,7 +327,11 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         Ok(ledger) => Arc::new(ledger),
         Err(message) => return usage_error(message),
     };
-    let pace = match Pace::new(args.rate, Backoff::default()) {
+    let backoff = Backoff {
+        retries: args.max_retries,
+        ..Backoff::default()
+    };
+    let pace = match Pace::new(args.rate, backoff) {
         Ok(pace) => Arc::new(pace),
         Err(message) => return usage_error(message),
     };
