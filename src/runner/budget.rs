@@ -3,9 +3,10 @@
 //! Every `accept` or `either` case (hand-written or generated, and every body tried while
 //! shrinking) may create a connection on the target, and on a real project each one counts
 //! against a quota and has to be deleted again. `--max-creates N` caps them. The hand-written
-//! cases come first and are decided before the run starts, in id order ([`split`]): the first
-//! that fit are kept (the budget reserves a slot for each), the others become skipped results
-//! with [`over_budget`] as their reason. What the hand-written cases leave is a pool the
+//! cases come first and are decided before the run starts ([`split`]: round the case files in
+//! turn, so every file gets some, and in id order within a file): those that fit are kept (the
+//! budget reserves a slot for each), the others become skipped results with [`over_budget`] as
+//! their reason. What the hand-written cases leave is a pool the
 //! generated bodies and shrinking draw from as they are sent ([`Budget::admit`]), so the total
 //! never passes N however the trials interleave. A skipped result is reported (summary line,
 //! `not run:` lines, the JSON reports' `skipped`), never passed, and is no reason for exit 2.
@@ -92,29 +93,52 @@ fn take(counter: &AtomicU64) -> bool {
         .is_ok()
 }
 
-/// The hand-written cases within `limit` and over it: in id order, every `selected` case that
-/// may create counts, and those past the limit go to the second list. Cases that are not
-/// selected (filtered out) stay in the first list, uncounted. The third value is how many of the
-/// first list may create (what the budget reserves for them).
+/// The hand-written cases within `limit` and over it. Every `selected` case that may create
+/// counts; the budget goes round the case files in turn (the first such case of each file, then
+/// the second of each, ...), so a small budget still reaches every file, and within a file in id
+/// order. Cases that are not selected (filtered out) stay in the first list, uncounted. The third
+/// value is how many of the first list may create (what the budget reserves for them).
 pub fn split(
     cases: Vec<Case>,
     limit: Option<u64>,
     selected: impl Fn(&str) -> bool,
 ) -> (Vec<Case>, Vec<Case>, u64) {
+    let mut by_file: Vec<(String, std::collections::VecDeque<usize>)> = Vec::new();
+    for (index, case) in cases.iter().enumerate() {
+        if selected(&case.id) && may_create(case) {
+            let file = match &case.source {
+                Source::File { path, .. } => path.display().to_string(),
+                Source::Generated { class, .. } => format!("prop/{class}"),
+            };
+            match by_file.iter_mut().find(|(name, _)| *name == file) {
+                Some((_, queue)) => queue.push_back(index),
+                None => by_file.push((file, [index].into())),
+            }
+        }
+    }
+    let total: usize = by_file.iter().map(|(_, queue)| queue.len()).sum();
+    let wanted = limit.map_or(total, |limit| {
+        total.min(usize::try_from(limit).unwrap_or(usize::MAX))
+    });
+    let mut allowed = std::collections::HashSet::new();
+    while allowed.len() < wanted {
+        for (_, queue) in &mut by_file {
+            if allowed.len() < wanted {
+                allowed.extend(queue.pop_front());
+            }
+        }
+    }
     let mut within = Vec::with_capacity(cases.len());
     let mut over = Vec::new();
-    let mut creating = 0u64;
-    for case in cases {
-        if selected(&case.id) && may_create(&case) {
-            if limit.is_some_and(|limit| creating >= limit) {
-                over.push(case);
-                continue;
-            }
-            creating += 1;
+    for (index, case) in cases.into_iter().enumerate() {
+        let creates = selected(&case.id) && may_create(&case);
+        if creates && !allowed.contains(&index) {
+            over.push(case);
+        } else {
+            within.push(case);
         }
-        within.push(case);
     }
-    (within, over, creating)
+    (within, over, allowed.len() as u64)
 }
 
 /// One row of a plan: a case file or a generator class.
@@ -289,6 +313,31 @@ mod tests {
             },
             see: None,
         }
+    }
+
+    #[test]
+    fn split_goes_round_the_files() {
+        let in_file = |id: &str, file: &str| {
+            let mut case = case(id, Expect::Accept);
+            case.source = Source::File {
+                path: file.into(),
+                line: 1,
+            };
+            case
+        };
+        let cases = vec![
+            in_file("a/1", "cases/a.json"),
+            in_file("a/2", "cases/a.json"),
+            in_file("a/3", "cases/a.json"),
+            in_file("b/1", "cases/b.json"),
+            in_file("c/1", "cases/c.json"),
+            in_file("c/2", "cases/c.json"),
+        ];
+        let (within, over, reserved) = split(cases, Some(4), |_| true);
+        let ids = |list: &[Case]| list.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&within), ["a/1", "a/2", "b/1", "c/1"]);
+        assert_eq!(ids(&over), ["a/3", "c/2"]);
+        assert_eq!(reserved, 4);
     }
 
     #[test]
