@@ -131,6 +131,33 @@ fn gateway_meaning(status: u16) -> Option<&'static str> {
     })
 }
 
+/// The clauses [`check`] (with [`ConnectionIds`]) judges an answer by, for a case expecting
+/// `expect`: what a case exercises on the response side. An `either` case is judged by the
+/// success shape or the error envelope, whichever answer comes. (The readings the success checks
+/// follow, `A4` and `A7`, are named by the cases about them, not by every case.)
+pub fn judged_clauses(expect: Expect) -> Vec<ClauseId> {
+    use ClauseId::*;
+    const SUCCESS_SHAPE: &[ClauseId] = &[
+        RespCreatedJson,
+        RespCreatedIsSuccessType,
+        RespCreatedIsSuccessTrue,
+        RespCreatedMessageType,
+        RespCreatedConnectionIdType,
+        RespCreatedConnectionIdPresent,
+        RespCreatedConnectionIdUnique,
+    ];
+    const ANY_ANSWER: &[ClauseId] = &[RespNoServerError, RespStatusDocumented];
+    let (status, shapes): (&[ClauseId], &[&[ClauseId]]) = match expect {
+        Expect::Accept => (&[RespCreatedStatus], &[SUCCESS_SHAPE]),
+        Expect::Reject => (&[RespInvalidStatus], &[&[RespErrorEnvelope]]),
+        Expect::Either => (&[], &[SUCCESS_SHAPE, &[RespErrorEnvelope]]),
+    };
+    let mut clauses: Vec<ClauseId> = status.to_vec();
+    clauses.extend(shapes.iter().copied().flatten());
+    clauses.extend(ANY_ANSWER);
+    clauses
+}
+
 /// Judges one answer (or its absence) against what a conformant server does.
 pub fn check(expect: Expect, answer: &Result<Response, TransportError>) -> Verdict {
     let mut found = Findings::default();
@@ -606,6 +633,26 @@ mod tests {
 
     const CREATED: &str = r#"{"is_success":true,"message":"","connection_id":"68233202-63bf-4f27-a99b-fa5f5a2dbae1"}"#;
     const ERROR: &str = r#"{"error_code":"DLI.0001","error_msg":"url: too long"}"#;
+
+    /// Every response clause is judged for some expectation, and only response clauses are.
+    #[test]
+    fn judged_clauses_are_the_response_clauses() {
+        let judged: std::collections::BTreeSet<ClauseId> =
+            [Expect::Accept, Expect::Reject, Expect::Either]
+                .into_iter()
+                .flat_map(judged_clauses)
+                .filter(|clause| clause.id().starts_with("resp."))
+                .collect();
+        let responses: std::collections::BTreeSet<ClauseId> = ClauseId::ALL
+            .iter()
+            .copied()
+            .filter(|clause| clause.id().starts_with("resp."))
+            .collect();
+        assert_eq!(judged, responses);
+        for expect in [Expect::Accept, Expect::Reject, Expect::Either] {
+            assert!(judged_clauses(expect).iter().all(|c| !c.is_request_rule()));
+        }
+    }
 
     #[test]
     fn a_conformant_success_passes() {

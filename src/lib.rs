@@ -1,7 +1,8 @@
 //! dli-conformance: a spec-conformance suite and fuzz harness for Huawei Cloud DLI's
 //! "create a classic datasource connection" API (`POST /v2.0/{project_id}/datasource-connection`).
 //!
-//! The pipeline, one module per stage: [`case`] loads hand-written cases, [`target`] sends
+//! The pipeline, one module per stage: [`case`] loads hand-written cases (with the run's
+//! [`fixtures`] in their placeholders), [`target`] sends
 //! requests to the thing under test, [`check`] turns each answer into a verdict naming the
 //! spec's clause ids ([`clause`]), [`runner`] makes every case a libtest-mimic trial, and
 //! [`report`] renders failures, summaries and the JSON report. [`mock`] is the reference
@@ -14,6 +15,7 @@
 pub mod case;
 pub mod check;
 pub mod clause;
+pub mod fixtures;
 pub mod fuzzing;
 pub mod generate;
 pub mod mock;

@@ -134,7 +134,7 @@ fn a_server_answering_200_fails_created_status() {
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("error[resp.created.status]: a valid request was not answered 201"));
     assert!(
-        stdout.contains("  --> cases/valid.json:7 (valid/minimal)"),
+        stdout.contains("  --> cases/valid.json:14 (valid/minimal)"),
         "{stdout}"
     );
     assert!(
@@ -196,7 +196,7 @@ fn a_misspelt_key_names_file_line_and_case() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("typo.json"),
-        "[\n  {\n    \"description\": \"d\",\n    \"clauses\": [\"req.path\"],\n    \"request\": {\"body\": {}},\n    \"tests\": [\n      {\"name\": \"oops\", \"description\": \"d\", \"expct\": \"accept\"}\n    ]\n  }\n]\n",
+        "{\n  \"groups\": [\n    {\n      \"description\": \"d\",\n      \"tests\": [\n        {\n          \"name\": \"oops\",\n          \"description\": \"d\",\n          \"expct\": \"accept\"\n        }\n      ]\n    }\n  ]\n}\n",
     )
     .unwrap();
     let output = cli(&["run", "--cases", dir.to_str().unwrap()]);
@@ -204,7 +204,7 @@ fn a_misspelt_key_names_file_line_and_case() {
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr.contains("typo.json:7 (typo/oops): unknown field `expct`"),
+        stderr.contains("typo.json:9 (typo/oops): unknown field `expct`"),
         "{stderr}"
     );
 }
@@ -294,7 +294,7 @@ fn generated_bodies_find_shrink_save_and_replay_a_wrong_limit() {
     );
     assert!(stdout.contains("   = shrunk: "), "{stdout}");
     assert!(
-        stdout.contains("   = as a case for cases/regressions/:\n["),
+        stdout.contains("   = as a case for cases/regressions/:\n{\n  \"groups\": ["),
         "{stdout}"
     );
 
@@ -305,9 +305,15 @@ fn generated_bodies_find_shrink_save_and_replay_a_wrong_limit() {
     assert_eq!(files.len(), 1, "{files:?}");
     let case_file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
-    let test = &case_file[0]["tests"][0];
+    let test = &case_file["groups"][0]["tests"][0];
     assert_eq!(test["expect"], "reject");
-    let body: serde_json::Value = serde_json::from_str(test["raw_body"].as_str().unwrap()).unwrap();
+    let parts: Vec<&str> = test["raw_body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|part| part.as_str().unwrap())
+        .collect();
+    let body: serde_json::Value = serde_json::from_str(&parts.concat()).unwrap();
     assert_eq!(body["url"].as_str().unwrap().chars().count(), 513, "{body}");
 
     let replay = |target: &[&str]| {

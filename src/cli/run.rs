@@ -20,6 +20,7 @@ use clap::Args;
 use dli_conformance::case::Case;
 use dli_conformance::check::Outcome;
 use dli_conformance::clause::Profile;
+use dli_conformance::fixtures::Fixtures;
 use dli_conformance::generate::CLASSES;
 use dli_conformance::report::json::{JsonLinesReport, JsonReport};
 use dli_conformance::report::{self, Reporter};
@@ -30,7 +31,8 @@ use dli_conformance::runner::fit::Fit;
 use dli_conformance::runner::ledger::Ledger;
 use dli_conformance::runner::pace::{Backoff, Pace};
 use dli_conformance::runner::{
-    GenerateConfig, Guards, Run, RunConfig, Stop, DEFAULT_STOP_AFTER, DEFAULT_TIMEOUT,
+    GenerateConfig, Guards, Run, RunConfig, Stop, DEFAULT_CONCURRENCY, DEFAULT_STOP_AFTER,
+    DEFAULT_TIMEOUT,
 };
 use dli_conformance::sink::Sink;
 use dli_conformance::target::sign::{self, Credentials, Signed};
@@ -38,9 +40,6 @@ use dli_conformance::target::{self as targets, HttpTarget, Target, DEFAULT_PROJE
 use dli_conformance::{case, mock};
 
 use super::{parse_seconds, random_token, say, usage_error, Signals};
-
-/// The longest `--run-id`: with the `-` before it, a name keeps room in `cur.name.pattern`.
-const RUN_ID_MAX_CHARS: usize = 12;
 
 /// Flags of `run`.
 #[derive(Args)]
@@ -129,7 +128,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
     /// Generated requests of one class in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
     /// Write each generator class's shrunk failure as a case file in this folder.
     #[arg(long, value_name = "DIR")]
@@ -186,6 +185,8 @@ pub(super) fn parse_header(text: &str) -> Result<(String, String), String> {
 struct Setup {
     credentials: Option<Credentials>,
     run_id: String,
+    /// What the case files' `{run}`, `{security_group_id}` and `{network_id}` stand for.
+    fixtures: Fixtures,
     fit: Fit,
     /// The create budget, `None` for unlimited.
     limit: Option<u64>,
@@ -208,18 +209,8 @@ fn set_up(args: &RunArgs) -> Result<Setup, String> {
             sign::SK_VAR
         ));
     }
-    let run_id = match &args.run_id {
-        Some(id) => {
-            let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-            if id.is_empty() || id.chars().count() > RUN_ID_MAX_CHARS || !id.chars().all(allowed) {
-                return Err(format!(
-                    "--run-id {id:?} must be 1 to {RUN_ID_MAX_CHARS} of A-Z, a-z, 0-9, '_' and '-'"
-                ));
-            }
-            id.clone()
-        }
-        None => random_token(6),
-    };
+    let run_id = args.run_id.clone().unwrap_or_else(|| random_token(6));
+    let mut fixtures = Fixtures::with_run(&run_id).map_err(|why| format!("--run-id: {why}"))?;
     let vpc = match (&args.security_group_id, &args.network_id) {
         (Some(group), Some(network)) if !group.is_empty() && !network.is_empty() => {
             Some((group.clone(), network.clone()))
@@ -239,8 +230,13 @@ fn set_up(args: &RunArgs) -> Result<Setup, String> {
         None if remote => Some(DEFAULT_REMOTE_MAX_CREATES),
         None => None,
     };
+    if let Some((group, network)) = &vpc {
+        fixtures.security_group_id = group.clone();
+        fixtures.network_id = network.clone();
+    }
     Ok(Setup {
         credentials,
+        fixtures,
         fit: Fit {
             profile: args.profile,
             vpc,
@@ -258,7 +254,7 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         Ok(setup) => setup,
         Err(message) => return usage_error(message),
     };
-    let cases = match case::load_dir(&args.cases) {
+    let cases = match case::load_dir(&args.cases, &setup.fixtures) {
         Ok(cases) => cases,
         Err(err) => return usage_error(err.to_string()),
     };
@@ -350,7 +346,7 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         guards,
     );
     say(&format!(
-        "run id: {} (generated connection names end in -{}){}",
+        "run id: {} (the names of the connections this run creates end in -{}){}",
         setup.run_id,
         setup.run_id,
         ledger

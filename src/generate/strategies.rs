@@ -162,21 +162,29 @@ pub fn wrong_types() -> impl Strategy<Value = Members> {
         })
 }
 
-/// Letters that look like Latin ones but are not: Cyrillic, Greek, full-width.
-const LOOK_ALIKES: &[(char, char)] = &[
-    ('C', 'С'),
-    ('S', 'Ѕ'),
-    ('O', 'О'),
-    ('T', 'Т'),
-    ('D', 'Ꭰ'),
-    ('B', 'В'),
-    ('R', 'Ꭱ'),
-    ('M', 'М'),
-    ('W', 'Ｗ'),
-    ('P', 'Р'),
-    ('e', 'е'),
-    ('a', 'а'),
-    ('l', 'ӏ'),
+/// Letters that look like Latin ones but are not, as `(latin, look-alike)`: Cyrillic, Cherokee
+/// and full-width. The one table of them: [`near_miss_service`] swaps one letter for the first
+/// entry of that letter or of its upper case, the structured fuzz bodies swap every letter that
+/// has a Cyrillic entry. Written as escapes, since the point of
+/// each is that it cannot be told apart on the page.
+pub(crate) const LOOK_ALIKES: &[(char, char)] = &[
+    ('C', '\u{421}'),  // CYRILLIC CAPITAL LETTER ES
+    ('S', '\u{405}'),  // CYRILLIC CAPITAL LETTER DZE
+    ('O', '\u{41e}'),  // CYRILLIC CAPITAL LETTER O
+    ('T', '\u{422}'),  // CYRILLIC CAPITAL LETTER TE
+    ('D', '\u{13a0}'), // CHEROKEE LETTER A
+    ('B', '\u{412}'),  // CYRILLIC CAPITAL LETTER VE
+    ('R', '\u{13a1}'), // CHEROKEE LETTER E
+    ('M', '\u{41c}'),  // CYRILLIC CAPITAL LETTER EM
+    ('W', '\u{ff37}'), // FULLWIDTH LATIN CAPITAL LETTER W
+    ('P', '\u{420}'),  // CYRILLIC CAPITAL LETTER ER
+    ('e', '\u{435}'),  // CYRILLIC SMALL LETTER IE
+    ('a', '\u{430}'),  // CYRILLIC SMALL LETTER A
+    ('l', '\u{4cf}'),  // CYRILLIC SMALL LETTER PALOCHKA
+    ('c', '\u{441}'),  // CYRILLIC SMALL LETTER ES
+    ('o', '\u{43e}'),  // CYRILLIC SMALL LETTER O
+    ('p', '\u{440}'),  // CYRILLIC SMALL LETTER ER
+    ('s', '\u{455}'),  // CYRILLIC SMALL LETTER DZE
 ];
 
 fn look_alike_of(c: char) -> Option<char> {

@@ -23,8 +23,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::case::{Case, Expect, Source};
-use crate::clause::{ClauseId, Profile};
+use crate::case::{exercised_clauses, Case, Expect, Source};
+use crate::check;
+use crate::clause::Profile;
 use crate::generate::{oracle, CURRENT_LIMITS_CLASS};
 use crate::rules::current;
 
@@ -49,26 +50,19 @@ impl Fit {
     }
 
     fn file_case(&self, mut case: Case) -> Case {
-        if self.profile == Profile::Current {
+        if self.profile == Profile::Current && case.expect != Expect::Reject {
             let judged = oracle::expectation_under(&case.body, Profile::Current);
-            let newer: Vec<ClauseId> = judged
+            let newer = judged
                 .clauses
                 .iter()
-                .copied()
-                .filter(|clause| clause.profile() == Profile::Current)
-                .collect();
-            if judged.expect == Expect::Reject && !newer.is_empty() {
-                case.expect = Expect::Reject;
+                .any(|clause| clause.profile() == Profile::Current);
+            if judged.expect == Expect::Reject && newer {
+                let judged_before = check::judged_clauses(case.expect);
                 case.clauses
-                    .retain(|clause| !clause.id().starts_with("resp.created."));
-                for clause in newer
-                    .into_iter()
-                    .chain([ClauseId::RespInvalidStatus, ClauseId::RespErrorEnvelope])
-                {
-                    if !case.clauses.contains(&clause) {
-                        case.clauses.push(clause);
-                    }
-                }
+                    .retain(|clause| !judged_before.contains(clause));
+                let declared = std::mem::take(&mut case.clauses);
+                case.expect = Expect::Reject;
+                case.clauses = exercised_clauses(&judged, Expect::Reject, &declared);
             }
         }
         if case.expect != Expect::Reject {
@@ -98,14 +92,8 @@ impl Fit {
             }
         }
         let judged = oracle::expectation_under(&case.body, self.profile);
-        let mut clauses = judged.clauses;
-        clauses.push(match judged.expect {
-            Expect::Accept => ClauseId::RespCreatedStatus,
-            Expect::Reject => ClauseId::RespInvalidStatus,
-            Expect::Either => ClauseId::RespStatusDocumented,
-        });
+        case.clauses = exercised_clauses(&judged, judged.expect, &[]);
         case.expect = judged.expect;
-        case.clauses = clauses;
         case
     }
 
@@ -168,6 +156,7 @@ fn encode(members: &Map<String, Value>) -> bytes::Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clause::ClauseId;
     use crate::generate::{class, CLASSES};
 
     fn file_case(body: &str, expect: Expect) -> Case {

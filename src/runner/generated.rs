@@ -32,11 +32,11 @@ use crate::target::Request;
 /// Examples of one class allowed to go unanswered before the class stops.
 pub const UNANSWERED_PER_CLASS: usize = 3;
 
-/// Generated requests of one class in flight at once, unless told otherwise.
-pub const DEFAULT_CONCURRENCY: usize = 16;
-
 /// How long a failure is shrunk, unless told otherwise (and never when `CI` is set).
 pub const DEFAULT_SHRINK_BUDGET: Duration = Duration::from_secs(10);
+
+/// Requests of one class in flight at once by default (`--concurrency`).
+pub const DEFAULT_CONCURRENCY: u16 = 16;
 
 /// How generated bodies are drawn, sent and shrunk.
 #[derive(Debug, Clone)]
@@ -62,7 +62,7 @@ impl GenerateConfig {
         GenerateConfig {
             seed,
             examples,
-            concurrency: DEFAULT_CONCURRENCY,
+            concurrency: usize::from(DEFAULT_CONCURRENCY),
             shrink_budget: std::env::var_os("CI")
                 .is_none()
                 .then_some(DEFAULT_SHRINK_BUDGET),

@@ -21,7 +21,7 @@ pub mod ledger;
 pub mod pace;
 
 pub use executor::{Executor, Guards, Stop};
-pub use generated::GenerateConfig;
+pub use generated::{GenerateConfig, DEFAULT_CONCURRENCY};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
