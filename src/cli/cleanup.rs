@@ -95,18 +95,11 @@ pub fn run(args: CleanupArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         };
     }
     let project = args.project_id.clone().unwrap_or_default();
-    let ledger = match Ledger::open(Some(&args.ledger), &base_url, &project) {
+    let ledger = match Ledger::open(Some(&args.ledger), &base_url, &project, None) {
         Ok(ledger) => ledger,
         Err(message) => return usage_error(message),
     };
     let live = ledger.live();
-    if live.is_empty() {
-        say(&format!(
-            "connections: nothing to delete, the ledger {} lists none live",
-            args.ledger.display()
-        ));
-        return ExitCode::SUCCESS;
-    }
     let backoff = Backoff {
         retries: args.max_retries,
         ..Backoff::default()
@@ -143,8 +136,23 @@ pub fn run(args: CleanupArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     for (live, why) in &swept.left {
         eprintln!("left: connection {} (case {}): {why}", live.id, live.case);
     }
+    let found = if swept.found_by_name > 0 {
+        format!(
+            " ({} of them not in the ledger, found by their run id)",
+            swept.found_by_name
+        )
+    } else {
+        String::new()
+    };
+    if swept.deleted == 0 && swept.left.is_empty() {
+        say(&format!(
+            "connections: nothing to delete, the ledger {} lists none live",
+            args.ledger.display()
+        ));
+        return ExitCode::SUCCESS;
+    }
     say(&format!(
-        "connections: {} deleted, {} left (ledger {})",
+        "connections: {} deleted{found}, {} left (ledger {})",
         swept.deleted,
         swept.left.len(),
         args.ledger.display()

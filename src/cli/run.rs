@@ -319,7 +319,12 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             .remote
             .then(|| PathBuf::from(format!("dli-conformance-{}.ledger.jsonl", setup.run_id)))
     });
-    let ledger = match Ledger::open(ledger_path.as_deref(), &meta.target, &args.project_id) {
+    let ledger = match Ledger::open(
+        ledger_path.as_deref(),
+        &meta.target,
+        &args.project_id,
+        Some(&setup.run_id),
+    ) {
         Ok(ledger) => Arc::new(ledger),
         Err(message) => return usage_error(message),
     };
@@ -530,8 +535,16 @@ fn finish_connections(
         ),
         _ => String::new(),
     };
+    let found = if swept.found_by_name > 0 {
+        format!(
+            " ({} of them not in the ledger: creates whose answer was lost, found by the run id)",
+            swept.found_by_name
+        )
+    } else {
+        String::new()
+    };
     say(&format!(
-        "connections: {created} created, {} deleted, {left} left{where_listed}{unknown}{recover}",
+        "connections: {created} created, {} deleted{found}, {left} left{where_listed}{unknown}{recover}",
         swept.deleted
     ));
     left + usize::try_from(unidentified).unwrap_or(usize::MAX)

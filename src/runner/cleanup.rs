@@ -6,7 +6,15 @@
 //! A refused DELETE is looked into with the show API too: a connection still `CREATING` cannot
 //! be deleted yet, so the cleanup waits (0.25 s, doubling to 5 s) and tries again, for up to
 //! [`Cleanup::patience`]; any other refusal is retried twice, then the connection is left with
-//! the reason. Only a confirmed deletion is marked in the ledger. Requests are signed and paced
+//! the reason. Only a confirmed deletion is marked in the ledger.
+//!
+//! A create whose answer never arrived (a timeout, a run killed with the request in flight) may
+//! still have made a connection the ledger cannot know. So the sweep then lists each project the
+//! ledger's runs created connections in and takes every connection whose name ends in `-{run id}`
+//! of one of those runs as a leftover: it is written into the ledger (case `found by name`) and
+//! deleted like the rest. Only run ids of at least [`RUN_ID_MIN_CHARS`] characters are looked for
+//! (the default ids are 6 random characters), so a short run id cannot match names of
+//! connections the suite did not make. Requests are signed and paced
 //! like the run's (the same target stack and [`Pace`]); a pulled [`Stop`] (a second Ctrl-C)
 //! ends the waiting, and whatever is not confirmed by then is left for `dli-conformance
 //! cleanup`. Ids are sent as one escaped path segment, so an id a server made up cannot point
@@ -25,11 +33,16 @@ use crate::target::{Request, Response, Target};
 /// Deletions in flight at once.
 pub const CONCURRENCY: usize = 8;
 
+/// The shortest run id leftovers are looked for by (`-{run id}` at the end of their names).
+pub const RUN_ID_MIN_CHARS: usize = 6;
+
 /// What a cleanup did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Swept {
     /// Connections whose deletion was confirmed (and marked in the ledger).
     pub deleted: u64,
+    /// Of those, leftovers the ledger did not know, found by their names.
+    pub found_by_name: u64,
     /// Connections still live, each with why.
     pub left: Vec<(Live, String)>,
 }
@@ -70,7 +83,7 @@ impl Cleanup<'_> {
         &self,
         ledger: &Ledger,
         target_url: &str,
-        project: Option<&str>,
+        project_filter: Option<&str>,
     ) -> Swept {
         let mut swept = Swept::default();
         let mut ours = Vec::new();
@@ -78,14 +91,61 @@ impl Cleanup<'_> {
             if live.target != target_url {
                 let why = format!("created on {}, not on {target_url}", live.target);
                 swept.left.push((live, why));
-            } else if project.is_some_and(|project| project != live.project) {
+            } else if project_filter.is_some_and(|project| project != live.project) {
                 let why = format!("created in project {}", live.project);
                 swept.left.push((live, why));
             } else {
                 ours.push(live);
             }
         }
-        let outcomes: Vec<(Live, Result<(), String>)> = stream::iter(ours)
+        self.delete_all(ledger, ours, &mut swept).await;
+        let mut found = Vec::new();
+        for (target, project, run) in ledger.runs() {
+            let wanted = target == target_url
+                && run.chars().count() >= RUN_ID_MIN_CHARS
+                && project_filter.is_none_or(|only| only == project);
+            if !wanted {
+                continue;
+            }
+            match self.leftovers(&project, &run).await {
+                Ok(ids) => {
+                    for id in ids {
+                        let live = Live {
+                            id,
+                            case: "found by name".into(),
+                            target: target.clone(),
+                            project: project.clone(),
+                            run: Some(run.clone()),
+                        };
+                        match ledger.adopt(live.clone()) {
+                            Ok(()) => found.push(live),
+                            Err(why) => swept.left.push((live, why)),
+                        }
+                    }
+                }
+                Err(why) => {
+                    let live = Live {
+                        id: format!("(any named *-{run})"),
+                        case: "found by name".into(),
+                        target: target.clone(),
+                        project: project.clone(),
+                        run: Some(run.clone()),
+                    };
+                    swept.left.push((
+                        live,
+                        format!("cannot list the project's connections: {why}"),
+                    ));
+                }
+            }
+        }
+        let before = swept.deleted;
+        self.delete_all(ledger, found, &mut swept).await;
+        swept.found_by_name = swept.deleted - before;
+        swept
+    }
+
+    async fn delete_all(&self, ledger: &Ledger, lives: Vec<Live>, swept: &mut Swept) {
+        let outcomes: Vec<(Live, Result<(), String>)> = stream::iter(lives)
             .map(|live| async move {
                 let outcome = self.remove(&live).await;
                 (live, outcome)
@@ -99,7 +159,31 @@ impl Cleanup<'_> {
                 Err(why) => swept.left.push((live, why)),
             }
         }
-        swept
+    }
+
+    /// The ids of the project's connections whose names end in `-{run}`.
+    async fn leftovers(&self, project: &str, run: &str) -> Result<Vec<String>, String> {
+        let answer = self.send(&Request::list_connections(project)).await?;
+        if answer.status != 200 {
+            return Err(format!("list answered {}", describe(&answer)));
+        }
+        let body: Value = serde_json::from_slice(&answer.body)
+            .map_err(|err| format!("the list is not JSON: {err}"))?;
+        let suffix = format!("-{run}");
+        Ok(body
+            .get("connections")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|connection| {
+                connection
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|name| name.ends_with(&suffix))
+            })
+            .filter_map(|connection| connection.get("connection_id")?.as_str())
+            .map(str::to_owned)
+            .collect())
     }
 
     /// Deletes one connection and confirms it is gone; why not, when it could not.
@@ -258,10 +342,16 @@ mod tests {
             ..MockConfig::default()
         };
         let target = InProcess::new(mock::router_with(config).unwrap());
-        let ledger = Ledger::open(None, &target.base_url(), "p").unwrap();
+        let ledger = Ledger::open(None, &target.base_url(), "p", Some("run123")).unwrap();
         for name in ["a", "b", "c"] {
             create(&target, &ledger, name).await;
         }
+        // A create whose answer was lost: the ledger does not know it, its name says whose it is.
+        let lost = Request::create_connection(
+            "p",
+            r#"{"name":"lost-run123","service":"RDS","security_group_id":"s","network_id":"n","url":"u"}"#.into(),
+        );
+        assert_eq!(target.send(&lost).await.unwrap().status, 201);
         let pace = Pace::unlimited();
         let stop = Stop::new(0, None);
         let cleanup = Cleanup {
@@ -275,7 +365,8 @@ mod tests {
         assert_eq!(
             swept,
             Swept {
-                deleted: 3,
+                deleted: 4,
+                found_by_name: 1,
                 left: Vec::new()
             }
         );
@@ -292,7 +383,7 @@ mod tests {
             ..MockConfig::default()
         };
         let target = InProcess::new(mock::router_with(config).unwrap());
-        let ledger = Ledger::open(None, &target.base_url(), "p").unwrap();
+        let ledger = Ledger::open(None, &target.base_url(), "p", None).unwrap();
         create(&target, &ledger, "a").await;
         let pace = Pace::unlimited();
         let stop = Stop::new(0, None);

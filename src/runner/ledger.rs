@@ -5,7 +5,8 @@
 //! carries a `connection_id` string is appended to the ledger file and flushed before the answer
 //! is judged, so a run killed the next moment still knows the connection. The file (`--ledger
 //! PATH`) holds JSON lines, one event each, and is only ever appended to:
-//! - `{"event":"created","id":…,"case":…,"time":…,"target":…,"project":…}` for a connection made;
+//! - `{"event":"created","id":…,"case":…,"time":…,"target":…,"project":…,"run":…}` for a
+//!   connection made (`run`: the run id its name ends with, when the run has one);
 //! - `{"event":"deleted","id":…,"time":…,"target":…,"project":…}` once its deletion was confirmed.
 //!
 //! [`read`] folds the lines back into the connections still live. A ledger without a file keeps
@@ -41,6 +42,9 @@ pub struct Event {
     pub target: String,
     /// The project id.
     pub project: String,
+    /// The run id the names of the run's connections end with (on `created` lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
 }
 
 /// What happened to a connection.
@@ -64,6 +68,8 @@ pub struct Live {
     pub target: String,
     /// The project it was created in.
     pub project: String,
+    /// The run id of the run that created it, when it had one.
+    pub run: Option<String>,
 }
 
 /// A run's record of the connections it created.
@@ -72,6 +78,8 @@ pub struct Ledger {
     path: Option<PathBuf>,
     target: String,
     project: String,
+    run: Option<String>,
+    runs: Mutex<Vec<(String, String, String)>>,
     live: Mutex<Vec<Live>>,
     created: AtomicU64,
     deleted: AtomicU64,
@@ -80,12 +88,28 @@ pub struct Ledger {
 
 impl Ledger {
     /// A ledger appending to `path` (created if missing; what it already holds is kept and
-    /// its live connections are picked up), or in memory only when `path` is `None`.
-    pub fn open(path: Option<&Path>, target: &str, project: &str) -> Result<Ledger, String> {
+    /// its live connections are picked up), or in memory only when `path` is `None`. Connections
+    /// created through it are written down with `target`, `project` and the run id `run`.
+    pub fn open(
+        path: Option<&Path>,
+        target: &str,
+        project: &str,
+        run: Option<&str>,
+    ) -> Result<Ledger, String> {
+        let mut runs = Vec::new();
         let (file, live) = match path {
             Some(path) => {
                 let live = if path.exists() {
-                    read(path)?
+                    let events = read_events(path)?;
+                    for event in &events {
+                        if let Some(run) = &event.run {
+                            let seen = (event.target.clone(), event.project.clone(), run.clone());
+                            if !runs.contains(&seen) {
+                                runs.push(seen);
+                            }
+                        }
+                    }
+                    fold(events)
                 } else {
                     Vec::new()
                 };
@@ -98,11 +122,19 @@ impl Ledger {
             }
             None => (None, Vec::new()),
         };
+        if let Some(run) = run {
+            let ours = (target.to_owned(), project.to_owned(), run.to_owned());
+            if !runs.contains(&ours) {
+                runs.push(ours);
+            }
+        }
         Ok(Ledger {
             file,
             path: path.map(Path::to_path_buf),
             target: target.to_owned(),
             project: project.to_owned(),
+            run: run.map(str::to_owned),
+            runs: Mutex::new(runs),
             live: Mutex::new(live),
             created: AtomicU64::new(0),
             deleted: AtomicU64::new(0),
@@ -143,33 +175,61 @@ impl Ledger {
 
     /// Writes down connection `id`, created by case `case_id`.
     pub fn created(&self, case_id: &str, id: &str) -> Result<(), String> {
-        self.append(&Event {
-            event: EventKind::Created,
-            id: id.to_owned(),
-            case: Some(case_id.to_owned()),
-            time: now(),
-            target: self.target.clone(),
-            project: self.project.clone(),
-        })?;
-        self.created.fetch_add(1, Ordering::Relaxed);
-        self.lock_live().push(Live {
+        self.adopt(Live {
             id: id.to_owned(),
             case: case_id.to_owned(),
             target: self.target.clone(),
             project: self.project.clone(),
-        });
+            run: self.run.clone(),
+        })?;
+        self.created.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Writes down a live connection found another way (a leftover found by its name), so it
+    /// is deleted and marked like the others.
+    pub fn adopt(&self, live: Live) -> Result<(), String> {
+        if self.lock_live().iter().any(|known| known.id == live.id) {
+            return Ok(());
+        }
+        self.append(&Event {
+            event: EventKind::Created,
+            id: live.id.clone(),
+            case: Some(live.case.clone()),
+            time: now(),
+            target: live.target.clone(),
+            project: live.project.clone(),
+            run: live.run.clone(),
+        })?;
+        self.lock_live().push(live);
+        Ok(())
+    }
+
+    /// Every (target, project, run id) the ledger holds connections of, this run's included:
+    /// where to look for leftovers by name.
+    pub fn runs(&self) -> Vec<(String, String, String)> {
+        self.runs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// Marks connection `id` deleted (its deletion was confirmed).
     pub fn deleted(&self, id: &str) -> Result<(), String> {
+        let (target, project) = self
+            .lock_live()
+            .iter()
+            .find(|live| live.id == id)
+            .map(|live| (live.target.clone(), live.project.clone()))
+            .unwrap_or_else(|| (self.target.clone(), self.project.clone()));
         self.append(&Event {
             event: EventKind::Deleted,
             id: id.to_owned(),
             case: None,
             time: now(),
-            target: self.target.clone(),
-            project: self.project.clone(),
+            target,
+            project,
+            run: None,
         })?;
         self.deleted.fetch_add(1, Ordering::Relaxed);
         self.lock_live().retain(|live| live.id != id);
@@ -233,9 +293,36 @@ fn now() -> String {
 /// The connections the ledger at `path` says are live: created and not since deleted, in the
 /// order they were created. A line that is not an event is an error naming its line.
 pub fn read(path: &Path) -> Result<Vec<Live>, String> {
+    read_events(path).map(fold)
+}
+
+/// Created and not since deleted, in the order created.
+fn fold(events: Vec<Event>) -> Vec<Live> {
+    let mut live: Vec<Live> = Vec::new();
+    for event in events {
+        match event.event {
+            EventKind::Created => {
+                if !live.iter().any(|l| l.id == event.id) {
+                    live.push(Live {
+                        id: event.id,
+                        case: event.case.unwrap_or_default(),
+                        target: event.target,
+                        project: event.project,
+                        run: event.run,
+                    });
+                }
+            }
+            EventKind::Deleted => live.retain(|l| l.id != event.id),
+        }
+    }
+    live
+}
+
+/// Every event of the ledger at `path`, in order.
+fn read_events(path: &Path) -> Result<Vec<Event>, String> {
     let file = File::open(path)
         .map_err(|err| format!("cannot read the ledger {}: {err}", path.display()))?;
-    let mut live: Vec<Live> = Vec::new();
+    let mut events = Vec::new();
     for (index, line) in BufReader::new(file).lines().enumerate() {
         let line =
             line.map_err(|err| format!("cannot read the ledger {}: {err}", path.display()))?;
@@ -249,21 +336,9 @@ pub fn read(path: &Path) -> Result<Vec<Live>, String> {
                 index + 1
             )
         })?;
-        match event.event {
-            EventKind::Created => {
-                if !live.iter().any(|l| l.id == event.id) {
-                    live.push(Live {
-                        id: event.id,
-                        case: event.case.unwrap_or_default(),
-                        target: event.target,
-                        project: event.project,
-                    });
-                }
-            }
-            EventKind::Deleted => live.retain(|l| l.id != event.id),
-        }
+        events.push(event);
     }
-    Ok(live)
+    Ok(events)
 }
 
 #[cfg(test)]
@@ -284,7 +359,7 @@ mod tests {
     fn created_connections_are_written_at_once_and_deleted_ones_marked() {
         let path = std::env::temp_dir().join(format!("dli-ledger-{}.jsonl", std::process::id()));
         let _ = std::fs::remove_file(&path);
-        let ledger = Ledger::open(Some(&path), "http://127.0.0.1:1", "p").unwrap();
+        let ledger = Ledger::open(Some(&path), "http://127.0.0.1:1", "p", Some("r1")).unwrap();
         let create = Request::create_connection("p", Bytes::from_static(b"{}"));
         ledger
             .record_answer("t/a", &create, &created(r#"{"connection_id":"id-1"}"#))
@@ -308,8 +383,16 @@ mod tests {
         assert_eq!(ledger.unidentified(), 1);
         ledger.deleted("id-1").unwrap();
         assert_eq!(read(&path).unwrap().len(), 1);
-        let reopened = Ledger::open(Some(&path), "http://127.0.0.1:1", "p").unwrap();
+        let reopened = Ledger::open(Some(&path), "http://127.0.0.1:1", "q", None).unwrap();
         assert_eq!(reopened.live()[0].id, "id-2");
+        assert_eq!(
+            reopened.runs(),
+            [(
+                "http://127.0.0.1:1".to_owned(),
+                "p".to_owned(),
+                "r1".to_owned()
+            )]
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.lines().all(|line| line.starts_with(r#"{"event":"#)));
         std::fs::remove_file(&path).unwrap();
