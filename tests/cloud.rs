@@ -614,3 +614,74 @@ fn cleanup_finishes_what_an_interrupted_run_left() {
     assert!(text(&again).contains("nothing to delete"));
     assert_no_secret(&[&shown, &cleaned], &dir);
 }
+
+/// `--profile current` end to end against the embedded mock (which then validates by it too):
+/// the hand-written cases at the newer page's limits turn reject, generated bodies break each
+/// `cur.*` clause, the valid classes stay valid, and the run conforms.
+#[test]
+fn the_current_profile_runs_clean() {
+    let dir = scratch("current");
+    let report = dir.join("report.json");
+    let output = Command::new(binary())
+        .args([
+            "run",
+            "--profile",
+            "current",
+            "--examples",
+            "48",
+            "--seed",
+            "3",
+            "-q",
+        ])
+        .arg("--report-json")
+        .arg(&report)
+        .output()
+        .unwrap();
+    let shown = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{shown}");
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(document["profile"], "current");
+    let results = document["results"].as_array().unwrap();
+    let by_id = |id: &str| results.iter().find(|r| r["id"] == id).unwrap();
+    for (id, clause) in [
+        ("current/name-65-chars", "cur.name.pattern"),
+        ("current/key-129", "cur.tags.key.length"),
+        ("current/value-256", "cur.tags.value.length"),
+        ("current/twenty-one-tags", "cur.tags.max-count"),
+        ("current/empty-tag-key", "cur.tags.key.length"),
+    ] {
+        let result = by_id(id);
+        assert_eq!(result["expect"], "reject", "{id}");
+        assert_eq!(result["outcome"], "pass", "{id}");
+        assert!(
+            result["clauses"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from(clause)),
+            "{id}"
+        );
+    }
+    assert_eq!(by_id("current/name-64-chars")["expect"], "accept");
+    for clause in [
+        "cur.name.pattern",
+        "cur.tags.key.length",
+        "cur.tags.value.length",
+        "cur.tags.max-count",
+    ] {
+        assert!(
+            results
+                .iter()
+                .any(|r| r["generated"]["class"] == "current-limits"
+                    && r["expect"] == "reject"
+                    && r["clauses"]
+                        .as_array()
+                        .unwrap()
+                        .contains(&Value::from(clause))),
+            "no generated body breaks {clause}"
+        );
+    }
+    assert!(results
+        .iter()
+        .filter(|r| r["generated"]["class"] == "valid")
+        .all(|r| r["expect"] == "accept"));
+}
