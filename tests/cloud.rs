@@ -173,6 +173,18 @@ fn signed_command(args: &[&str]) -> Command {
     command
 }
 
+/// Runs `dli-conformance` with `args` (no credentials); its output and all it printed.
+fn dli(args: &[&str]) -> (Output, String) {
+    finished(Command::new(binary()).args(args))
+}
+
+/// Runs `command` to its end; its output and all it printed.
+fn finished(command: &mut Command) -> (Output, String) {
+    let output = command.output().unwrap();
+    let shown = text(&output);
+    (output, shown)
+}
+
 fn text(output: &Output) -> String {
     format!(
         "{}\n{}",
@@ -211,7 +223,7 @@ fn a_signed_paced_budgeted_run_leaves_nothing_behind() {
     let mock = Mock::cloud(&dir, 50, 40);
     let ledger = dir.join("ledger.jsonl");
     let report = dir.join("report.json");
-    let output = signed_command(&[
+    let (output, shown) = finished(&mut signed_command(&[
         "run",
         "--target",
         &mock.url,
@@ -232,10 +244,7 @@ fn a_signed_paced_budgeted_run_leaves_nothing_behind() {
         "--report-json",
         report.to_str().unwrap(),
         "-q",
-    ])
-    .output()
-    .unwrap();
-    let shown = text(&output);
+    ]));
     assert_eq!(output.status.code(), Some(0), "{shown}");
     let last = String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -294,19 +303,15 @@ fn a_signed_paced_budgeted_run_leaves_nothing_behind() {
 fn answers_429_are_retried_and_are_no_results() {
     let dir = scratch("throttled");
     let mock = Mock::start(&dir, &["--rate-limit", "10"]);
-    let output = Command::new(binary())
-        .args([
-            "run",
-            "--target",
-            &mock.url,
-            "--examples",
-            "0",
-            "-q",
-            "url/",
-        ])
-        .output()
-        .unwrap();
-    let shown = text(&output);
+    let (output, shown) = dli(&[
+        "run",
+        "--target",
+        &mock.url,
+        "--examples",
+        "0",
+        "-q",
+        "url/",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{shown}");
     assert!(shown.contains("throttled: "), "{shown}");
     assert!(!shown.contains("setup problem"), "{shown}");
@@ -324,22 +329,18 @@ fn answers_429_are_retried_and_are_no_results() {
 fn a_run_that_stays_throttled_stops() {
     let dir = scratch("stays-throttled");
     let mock = Mock::start(&dir, &["--rate-limit", "1"]);
-    let output = Command::new(binary())
-        .args([
-            "run",
-            "--target",
-            &mock.url,
-            "--examples",
-            "4",
-            "--concurrency",
-            "4",
-            "--max-retries",
-            "1",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    let shown = text(&output);
+    let (output, shown) = dli(&[
+        "run",
+        "--target",
+        &mock.url,
+        "--examples",
+        "4",
+        "--concurrency",
+        "4",
+        "--max-retries",
+        "1",
+        "-q",
+    ]);
     assert_eq!(output.status.code(), Some(2), "{shown}");
     assert!(
         shown.contains(
@@ -359,20 +360,16 @@ fn a_run_that_stays_throttled_stops() {
 fn the_budget_caps_creates() {
     let dir = scratch("budget");
     let mock = Mock::start(&dir, &[]);
-    let output = Command::new(binary())
-        .args([
-            "run",
-            "--target",
-            &mock.url,
-            "--examples",
-            "8",
-            "--max-creates",
-            "12",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    let shown = text(&output);
+    let (output, shown) = dli(&[
+        "run",
+        "--target",
+        &mock.url,
+        "--examples",
+        "8",
+        "--max-creates",
+        "12",
+        "-q",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{shown}");
     let creates = mock.creates();
     assert!((8..=12).contains(&creates), "{creates}");
@@ -393,22 +390,18 @@ fn the_budget_caps_creates() {
 fn a_dry_run_sends_nothing() {
     let dir = scratch("dry-run");
     let mock = Mock::start(&dir, &[]);
-    let output = Command::new(binary())
-        .args([
-            "run",
-            "--target",
-            &mock.url,
-            "--dry-run",
-            "--examples",
-            "4",
-            "--max-creates",
-            "20",
-            "--rate",
-            "10",
-        ])
-        .output()
-        .unwrap();
-    let shown = text(&output);
+    let (output, shown) = dli(&[
+        "run",
+        "--target",
+        &mock.url,
+        "--dry-run",
+        "--examples",
+        "4",
+        "--max-creates",
+        "20",
+        "--rate",
+        "10",
+    ]);
     assert_eq!(output.status.code(), Some(0), "{shown}");
     assert!(shown.contains("nothing is sent"), "{shown}");
     assert!(shown.contains("cases/valid.json"), "{shown}");
@@ -424,17 +417,13 @@ fn a_dry_run_sends_nothing() {
 /// anything (no connection is even tried: the host does not exist).
 #[test]
 fn a_remote_run_needs_fixtures() {
-    let output = Command::new(binary())
-        .args([
-            "run",
-            "--target",
-            "https://dli.example.invalid",
-            "--project-id",
-            PROJECT,
-        ])
-        .output()
-        .unwrap();
-    let shown = text(&output);
+    let (output, shown) = dli(&[
+        "run",
+        "--target",
+        "https://dli.example.invalid",
+        "--project-id",
+        PROJECT,
+    ]);
     assert_eq!(output.status.code(), Some(2), "{shown}");
     assert!(
         shown.contains("https://dli.example.invalid is not a loopback host: give --security-group-id and --network-id"),

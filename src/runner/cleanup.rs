@@ -335,13 +335,32 @@ mod tests {
         ledger.record_answer(name, &request, &answer).unwrap();
     }
 
-    #[tokio::test]
-    async fn connections_still_creating_are_deleted_once_they_can_be() {
+    /// The mock with connections that stay CREATING for `creating_for`.
+    fn slow_mock(creating_for: Duration) -> InProcess {
         let config = MockConfig {
-            creating_for: Duration::from_millis(300),
+            creating_for,
             ..MockConfig::default()
         };
-        let target = InProcess::new(mock::router_with(config).unwrap());
+        InProcess::new(mock::router_with(config).unwrap())
+    }
+
+    /// Sweeps `ledger`'s connections off `target`, waiting up to `patience` for CREATING ones.
+    async fn sweep(target: &InProcess, ledger: &Ledger, patience: Duration) -> Swept {
+        let pace = Pace::unlimited();
+        let stop = Stop::new(0, None);
+        let cleanup = Cleanup {
+            target,
+            pace: &pace,
+            stop: &stop,
+            timeout: Duration::from_secs(5),
+            patience,
+        };
+        cleanup.sweep(ledger, &target.base_url()).await
+    }
+
+    #[tokio::test]
+    async fn connections_still_creating_are_deleted_once_they_can_be() {
+        let target = slow_mock(Duration::from_millis(300));
         let ledger = Ledger::open(None, &target.base_url(), "p", Some("run123")).unwrap();
         for name in ["a", "b", "c"] {
             create(&target, &ledger, name).await;
@@ -352,16 +371,7 @@ mod tests {
             r#"{"name":"lost-run123","service":"RDS","security_group_id":"s","network_id":"n","url":"u"}"#.into(),
         );
         assert_eq!(target.send(&lost).await.unwrap().status, 201);
-        let pace = Pace::unlimited();
-        let stop = Stop::new(0, None);
-        let cleanup = Cleanup {
-            target: &target,
-            pace: &pace,
-            stop: &stop,
-            timeout: Duration::from_secs(5),
-            patience: Duration::from_secs(60),
-        };
-        let swept = cleanup.sweep(&ledger, &target.base_url()).await;
+        let swept = sweep(&target, &ledger, Duration::from_secs(60)).await;
         assert_eq!(
             swept,
             Swept {
@@ -378,23 +388,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_that_never_becomes_deletable_is_left_with_the_reason() {
-        let config = MockConfig {
-            creating_for: Duration::from_secs(3600),
-            ..MockConfig::default()
-        };
-        let target = InProcess::new(mock::router_with(config).unwrap());
+        let target = slow_mock(Duration::from_secs(3600));
         let ledger = Ledger::open(None, &target.base_url(), "p", None).unwrap();
         create(&target, &ledger, "a").await;
-        let pace = Pace::unlimited();
-        let stop = Stop::new(0, None);
-        let cleanup = Cleanup {
-            target: &target,
-            pace: &pace,
-            stop: &stop,
-            timeout: Duration::from_secs(5),
-            patience: Duration::ZERO,
-        };
-        let swept = cleanup.sweep(&ledger, &target.base_url()).await;
+        let swept = sweep(&target, &ledger, Duration::ZERO).await;
         assert_eq!(swept.deleted, 0);
         let why = &swept.left[0].1;
         assert!(
