@@ -103,6 +103,7 @@ use serde_json::{Map, Value};
 use crate::clause::ClauseId;
 use crate::fixtures::Fixtures;
 use crate::generate::oracle::{self, Expectation};
+use crate::shipped::CaseRoot;
 
 /// The longest string a `$string` template or a `$repeat` part may stand for, in characters: a
 /// longer one makes a body larger than the reference mock reads ([`crate::mock::BODY_LIMIT`]).
@@ -111,7 +112,8 @@ pub const TEMPLATE_MAX_CHARS: usize = crate::mock::BODY_LIMIT;
 /// The most body bytes the cases of one file may add up to (64 MiB).
 pub const FILE_BODY_MAX_BYTES: usize = 64 << 20;
 
-/// The case folder shipped with this crate (the CLI's default `--cases`).
+/// The case folder of the source tree this crate was built from (the tests read it; the
+/// binary runs the copy compiled into it, [`crate::shipped::CASES`]).
 pub const SHIPPED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
 
 /// The folder below the cases folder that holds data for `raw_body_file`, not case files.
@@ -414,21 +416,32 @@ pub fn json_schema() -> Value {
 /// Loads every case file below `dir`, sorted by id, with `fixtures` in place of the
 /// placeholders. Zero cases is an error.
 pub fn load_dir(dir: &Path, fixtures: &Fixtures) -> Result<Vec<Case>, LoadError> {
-    let files = case_files(dir)?;
+    load(&CaseRoot::Dir(dir.to_path_buf()), fixtures)
+}
+
+/// Loads every case file below `root` (a folder, or the tree shipped in the binary), sorted by
+/// id, with `fixtures` in place of the placeholders. Zero cases is an error.
+pub fn load(root: &CaseRoot, fixtures: &Fixtures) -> Result<Vec<Case>, LoadError> {
     let mut cases = Vec::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).map_err(|err| LoadError {
-            path: file.clone(),
-            line: None,
-            case_id: None,
-            message: format!("cannot read case file: {err}"),
-        })?;
-        let stem = id_prefix(dir, file);
-        cases.extend(parse_file(shown_path(file), &stem, &text, fixtures)?);
+    for file in case_files_in(root)? {
+        let shown = root.shown(&file);
+        let text = root
+            .read(&file)
+            .and_then(|bytes| {
+                String::from_utf8(bytes.into_owned())
+                    .map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))
+            })
+            .map_err(|err| LoadError {
+                path: shown.clone(),
+                line: None,
+                case_id: None,
+                message: format!("cannot read case file: {err}"),
+            })?;
+        cases.extend(parse_in(root, &shown, &id_prefix(&file), &text, fixtures)?);
     }
     if cases.is_empty() {
         return Err(LoadError {
-            path: dir.to_path_buf(),
+            path: root.path(),
             line: None,
             case_id: None,
             message: "no cases found (expected *.json case files below this folder)".into(),
@@ -441,49 +454,32 @@ pub fn load_dir(dir: &Path, fixtures: &Fixtures) -> Result<Vec<Case>, LoadError>
 
 /// The case files below `dir`, sorted: every `*.json` but `*.schema.json` and [`CORPUS_DIR`].
 pub fn case_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
-    let mut files = Vec::new();
-    collect_case_files(dir, &dir.join(CORPUS_DIR), &mut files)?;
-    files.sort();
-    Ok(files)
+    let files = case_files_in(&CaseRoot::Dir(dir.to_path_buf()))?;
+    Ok(files.into_iter().map(|file| dir.join(file)).collect())
 }
 
-fn collect_case_files(
-    dir: &Path,
-    corpus: &Path,
-    files: &mut Vec<PathBuf>,
-) -> Result<(), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|err| LoadError {
-        path: dir.to_path_buf(),
+/// The case files below `root`, relative to it, sorted.
+fn case_files_in(root: &CaseRoot) -> Result<Vec<PathBuf>, LoadError> {
+    let files = root.files().map_err(|(path, err)| LoadError {
+        path,
         line: None,
         case_id: None,
         message: format!("cannot read case folder: {err}"),
     })?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if path.is_dir() {
-            if path != corpus {
-                collect_case_files(&path, corpus, files)?;
-            }
-        } else if name.ends_with(".json") && !name.ends_with(".schema.json") {
-            files.push(path);
-        }
-    }
-    Ok(())
+    Ok(files
+        .into_iter()
+        .filter(|file| {
+            let name = file.to_string_lossy();
+            name.ends_with(".json")
+                && !name.ends_with(".schema.json")
+                && !file.starts_with(CORPUS_DIR)
+        })
+        .collect())
 }
 
-/// The path relative to the working directory when it is below it, as people type it.
-fn shown_path(path: &Path) -> &Path {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok())
-        .unwrap_or(path)
-}
-
-/// `cases/regressions/url.json` below `cases` -> `regressions/url`.
-fn id_prefix(dir: &Path, file: &Path) -> String {
-    let relative = file.strip_prefix(dir).unwrap_or(file).with_extension("");
-    relative
+/// `regressions/url.json` (below the case folder) -> `regressions/url`.
+fn id_prefix(file: &Path) -> String {
+    file.with_extension("")
         .components()
         .map(|part| part.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
@@ -551,6 +547,26 @@ pub fn parse_file(
     text: &str,
     fixtures: &Fixtures,
 ) -> Result<Vec<Case>, LoadError> {
+    let folder = path.parent().unwrap_or(Path::new(""));
+    let depth = id_prefix.split('/').count() - 1;
+    let cases = (0..depth).fold(folder, |folder, _| folder.parent().unwrap_or(Path::new("")));
+    parse_in(
+        &CaseRoot::Dir(cases.to_path_buf()),
+        path,
+        id_prefix,
+        text,
+        fixtures,
+    )
+}
+
+/// Parses the text of the case file `id_prefix`.json below `root` (shown as `path`).
+fn parse_in(
+    root: &CaseRoot,
+    path: &Path,
+    id_prefix: &str,
+    text: &str,
+    fixtures: &Fixtures,
+) -> Result<Vec<Case>, LoadError> {
     let at = |line: Option<usize>, case_id: Option<String>, message: String| LoadError {
         path: path.to_path_buf(),
         line,
@@ -562,7 +578,7 @@ pub fn parse_file(
     if file.groups.is_empty() {
         return Err(at(Some(1), None, "the file has no groups".into()));
     }
-    let folders = Folders::of(path, id_prefix);
+    let folders = Folders::of(root, id_prefix);
     let mut cases = Vec::new();
     let mut names_seen: HashMap<String, usize> = HashMap::new();
     let mut body_bytes = 0;
@@ -695,23 +711,19 @@ fn valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.".contains(c))
 }
 
-/// The case file's folder and the cases folder it lies in.
-struct Folders {
+/// The cases folder (on disk or shipped) and the case file's folder below it.
+struct Folders<'r> {
+    root: &'r CaseRoot,
     file: PathBuf,
-    cases: PathBuf,
 }
 
-impl Folders {
-    fn of(path: &Path, id_prefix: &str) -> Folders {
-        let file = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let depth = id_prefix.split('/').count() - 1;
-        let cases = (0..depth).fold(file.clone(), |folder, _| {
-            folder.parent().unwrap_or(Path::new("")).to_path_buf()
-        });
-        Folders {
-            file: normalized(&file),
-            cases: normalized(&cases),
-        }
+impl<'r> Folders<'r> {
+    fn of(root: &'r CaseRoot, id_prefix: &str) -> Folders<'r> {
+        let file = Path::new(id_prefix)
+            .parent()
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        Folders { root, file }
     }
 
     /// Reads `relative` (from a `raw_body_file`), which must stay inside the cases folder.
@@ -723,21 +735,19 @@ impl Folders {
             return Err(outside());
         }
         let path = normalized(&self.file.join(relative));
-        if !path.starts_with(&self.cases)
-            || path.components().count() <= self.cases.components().count()
-        {
+        if !matches!(path.components().next(), Some(Component::Normal(_))) {
             return Err(outside());
         }
-        let size = std::fs::metadata(&path)
-            .map_err(|err| format!("cannot read `raw_body_file` {relative:?}: {err}"))?
-            .len();
-        if size > FILE_BODY_MAX_BYTES as u64 {
+        let cannot = |err: io::Error| format!("cannot read `raw_body_file` {relative:?}: {err}");
+        if self.root.len(&path).map_err(cannot)? > FILE_BODY_MAX_BYTES as u64 {
             return Err(format!(
                 "`raw_body_file` {relative:?} is over {FILE_BODY_MAX_BYTES} bytes"
             ));
         }
-        std::fs::read(&path)
-            .map_err(|err| format!("cannot read `raw_body_file` {relative:?}: {err}"))
+        self.root
+            .read(&path)
+            .map(|bytes| bytes.into_owned())
+            .map_err(cannot)
     }
 }
 

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::case::{Expect, Source};
@@ -23,7 +23,7 @@ use crate::clause::{ClauseId, Level};
 use crate::target::{Response, TransportError, BODY_CAP};
 
 /// How a case ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Every rule held.
@@ -36,10 +36,13 @@ pub enum Outcome {
     Setup,
     /// Not sent: the run stopped, the create budget was spent, or the case was left out.
     Skip,
+    /// Failed only on clauses a live entry of the run's known-deviation baseline accepts
+    /// (see `crate::baseline`): reported, never a failure.
+    Known,
 }
 
 /// Which way a server decided, for the record of MAY choices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     /// A 2xx answer.

@@ -240,6 +240,7 @@ fn mock_meets_oracle(request: Request) {
             verdict,
             skipped: None,
             elapsed: std::time::Duration::ZERO,
+            known: Vec::new(),
         };
         panic!(
             "the mock and the oracle disagree\n{}",

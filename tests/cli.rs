@@ -1,46 +1,17 @@
 //! The `dli-conformance run` command end to end: exit codes, failure text, reports and
 //! operational errors, against small servers on 127.0.0.1 that each test starts itself.
 
+mod common;
+
 use std::net::TcpListener as StdListener;
-use std::process::{Command, Output};
+
+use common::{cli, serve, text};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use dli_conformance::mock;
-
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dli-conformance"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(output: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-/// Serves `router` on a free loopback port from a background thread; gives its base URL.
-fn serve(router: axum::Router) -> String {
-    let listener = StdListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, router).await.unwrap();
-        });
-    });
-    url
-}
 
 /// The reference mock, but answering 200 where it would answer 201.
 fn answers_200_on_success() -> axum::Router {
@@ -264,7 +235,7 @@ fn gateway_answers_are_setup_problems_and_secrets_stay_hidden() {
 fn generated_bodies_find_shrink_save_and_replay_a_wrong_limit() {
     let url = serve(accepts_urls_up_to(1024));
     let saved = std::env::temp_dir().join(format!("dli-saved-{}", std::process::id()));
-    let output = Command::new(env!("CARGO_BIN_EXE_dli-conformance"))
+    let output = common::command()
         .args([
             "run",
             "-q",

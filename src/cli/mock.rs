@@ -102,7 +102,8 @@ pub async fn serve(args: MockArgs) -> ExitCode {
         access_log: args.access_log.clone(),
     };
     let router =
-        match deviation::chosen_router(args.fault.as_deref(), args.variant.as_deref(), config) {
+        match deviation::chosen_router_with(args.fault.as_deref(), args.variant.as_deref(), config)
+        {
             Ok(router) => router,
             Err(message) => return usage_error(message),
         };

@@ -2,7 +2,10 @@
 //! the function that carries it out. Printing happens here and in `report`, nowhere else.
 
 mod cleanup;
+mod gate;
+mod merge;
 mod mock;
+mod progress;
 mod run;
 mod selftest;
 
@@ -13,7 +16,7 @@ use clap::{Parser, Subcommand};
 /// The parsed command line.
 #[derive(Parser)]
 #[command(
-    version,
+    version = dli_conformance::shipped::VERSION,
     about = "Conformance suite for DLI's create-classic-datasource-connection API"
 )]
 pub struct Cli {
@@ -26,11 +29,13 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the suite against a target (the embedded reference mock when --target is not given).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Serve the reference mock until interrupted; prints the URL it listens on.
     Mock(mock::MockArgs),
     /// Run the suite against the mock, every conformant variant and every fault; print the score.
     Selftest(selftest::SelftestArgs),
+    /// Merge the JSON reports of a partitioned run's shards into one report.
+    MergeReports(merge::MergeArgs),
     /// Delete the connections a ledger lists as live (finish an interrupted run's cleanup).
     Cleanup(cleanup::CleanupArgs),
 }
@@ -39,9 +44,10 @@ impl Command {
     /// Carries the subcommand out on `runtime`.
     pub fn execute(self, runtime: &tokio::runtime::Runtime) -> ExitCode {
         match self {
-            Command::Run(args) => run::run(args, runtime),
+            Command::Run(args) => run::run(*args, runtime),
             Command::Mock(args) => runtime.block_on(mock::serve(args)),
             Command::Selftest(args) => selftest::run(args, runtime),
+            Command::MergeReports(args) => merge::run(args),
             Command::Cleanup(args) => cleanup::run(args, runtime),
         }
     }

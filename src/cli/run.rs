@@ -23,6 +23,7 @@ use dli_conformance::clause::Profile;
 use dli_conformance::fixtures::Fixtures;
 use dli_conformance::generate::CLASSES;
 use dli_conformance::report::json::{JsonLinesReport, JsonReport};
+use dli_conformance::report::style::Paint;
 use dli_conformance::report::{self, Reporter};
 use dli_conformance::result::RunMeta;
 use dli_conformance::runner::budget::{self, Budget, Plan, DEFAULT_REMOTE_MAX_CREATES};
@@ -34,11 +35,14 @@ use dli_conformance::runner::{
     GenerateConfig, Guards, Run, RunConfig, Stop, DEFAULT_CONCURRENCY, DEFAULT_STOP_AFTER,
     DEFAULT_TIMEOUT,
 };
+use dli_conformance::shipped::{self, CaseRoot};
 use dli_conformance::sink::Sink;
 use dli_conformance::target::sign::{self, Credentials, Signed};
 use dli_conformance::target::{self as targets, HttpTarget, Target, DEFAULT_PROJECT_ID};
 use dli_conformance::{case, mock};
 
+use super::gate::{self, GateArgs};
+use super::progress::{self, Progress};
 use super::{parse_seconds, random_token, say, usage_error, Signals};
 
 /// Flags of `run`.
@@ -115,9 +119,9 @@ pub struct RunArgs {
     /// Count warnings (SHOULD violations) as failures.
     #[arg(long)]
     strict: bool,
-    /// Folder of case files.
-    #[arg(long, default_value = case::SHIPPED_DIR)]
-    cases: PathBuf,
+    /// Folder of case files, replacing the cases shipped in the binary.
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
     /// Trials (cases and generator classes) run at once (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     test_threads: Option<usize>,
@@ -144,6 +148,8 @@ pub struct RunArgs {
     quiet: bool,
     /// Run only cases whose id contains this.
     filter: Option<String>,
+    #[command(flatten)]
+    gate: GateArgs,
 }
 
 /// `--max-creates`.
@@ -254,11 +260,19 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         Ok(setup) => setup,
         Err(message) => return usage_error(message),
     };
-    let cases = match case::load_dir(&args.cases, &setup.fixtures) {
+    let root = args.cases.clone().map_or(CaseRoot::Shipped, CaseRoot::Dir);
+    let mut cases = match case::load(&root, &setup.fixtures) {
         Ok(cases) => cases,
         Err(err) => return usage_error(err.to_string()),
     };
+    if let Some(partition) = &args.gate.partition {
+        cases = partition.select(cases);
+    }
     let cases: Vec<Case> = cases.into_iter().map(|case| setup.fit.case(case)).collect();
+    let baseline = match args.gate.load_baseline() {
+        Ok(baseline) => baseline,
+        Err(message) => return usage_error(message),
+    };
     let target_url = args.target.as_deref().unwrap_or("the embedded mock");
     let no_fixtures = format!(
         "{target_url} is not a loopback host: give --security-group-id and --network-id of a security group and a subnet that exist in project {} (bodies the suite expects to be accepted must name them, or the cloud rejects them)",
@@ -294,7 +308,10 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         started_at: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         seed: (args.examples > 0).then_some(seed),
         profile: config.profile,
+        spec: shipped::spec_revision(),
+        partition: args.gate.partition_name(),
     };
+    let profile = config.profile;
     if args.list {
         let run = Run::new(
             target,
@@ -343,13 +360,16 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             .map(|limit| Arc::new(Budget::new(limit, reserved))),
         ledger: Some(Arc::clone(&ledger)),
     };
-    let run = Run::guarded(
+    let mut run = Run::guarded(
         Arc::clone(&target),
         runtime.handle().clone(),
         config,
         sink,
         guards,
     );
+    if let Some(baseline) = baseline {
+        run = run.with_baseline(baseline);
+    }
     say(&format!(
         "run id: {} (the names of the connections this run creates end in -{}){}",
         setup.run_id,
@@ -370,13 +390,25 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         generate.concurrency = usize::from(args.concurrency);
         generate.save_failures = args.save_failures.clone();
         generate.fit = setup.fit.clone();
+        generate.partition = args.gate.partition;
         trials.extend(run.generated_trials("prop", &generate));
         say(&format!(
             "seed: {seed} (repeat this run's generated bodies with --seed {seed} --run-id {})",
             setup.run_id
         ));
     }
-    let _conclusion = libtest_mimic::run(&test_args(&args), trials);
+    let mut test_args = test_args(&args);
+    let paint = Paint::for_stdout();
+    let progress = progress::wanted()
+        .then(|| {
+            let expected = expected_requests(&args, &trials);
+            Progress::start(Arc::clone(&run), expected, &mut test_args, paint)
+        })
+        .flatten();
+    let _conclusion = libtest_mimic::run(&test_args, trials);
+    if let Some(progress) = progress {
+        progress.finish();
+    }
     let (record, report_errors) = run.finish();
     if record.tally.counts.total() == 0 {
         let filter = args.filter.as_deref().unwrap_or_default();
@@ -393,6 +425,7 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     for reason in report::skip_reasons(&record.tally) {
         say(&format!("not run: {reason}"));
     }
+    gate::print_end_of_run(&record, profile, paint);
     let choices = report::may_choices(&record.tally);
     if !choices.is_empty() {
         say("choices on MAY clauses:");
@@ -407,10 +440,21 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             pace.retries()
         ));
     }
-    say(&report::summary_line(&record));
     for error in &report_errors {
         eprintln!("error: {error}");
     }
+    if let (Some(path), true) = (args.gate.written_baseline(), report_errors.is_empty()) {
+        say(&format!(
+            "baseline written to {} (review each entry)",
+            path.display()
+        ));
+    }
+    let summary = report::summary_line(&record);
+    say(&if record.conforms() {
+        paint.green(&summary)
+    } else {
+        paint.red(&summary)
+    });
     let left = finish_connections(&args, &setup, runtime, &run, &ledger, &cleanup_stop);
     if !record.conforms() {
         ExitCode::FAILURE
@@ -423,6 +467,25 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// About how many requests the trials that pass the filter send (for the progress bar): one
+/// per case, this shard's examples per generator class.
+fn expected_requests(args: &RunArgs, trials: &[libtest_mimic::Trial]) -> u64 {
+    trials
+        .iter()
+        .filter(|trial| selected(args, trial.name()))
+        .map(|trial| match trial.name().strip_prefix("prop/") {
+            Some(class) => (0..args.examples)
+                .filter(|&index| {
+                    args.gate
+                        .partition
+                        .is_none_or(|partition| partition.keeps_example(class, index))
+                })
+                .count() as u64,
+            None => 1,
+        })
+        .sum()
 }
 
 /// Whether libtest-mimic runs the trial `name` under the run's filter.
@@ -623,6 +686,7 @@ fn sink_for(args: &RunArgs, meta: &RunMeta) -> Result<Sink, String> {
             Box::new(report) as Box<dyn Reporter>,
         );
     }
+    args.gate.add_reporters(meta, &mut sink)?;
     if let Some(path) = &args.report_jsonl {
         let report = JsonLinesReport::create(path).map_err(|err| cannot(path, err))?;
         sink.add_reporter(path.display().to_string(), Box::new(report));

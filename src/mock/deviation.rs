@@ -102,9 +102,13 @@ pub fn find(list: &'static [Deviation], name: &str) -> Option<&'static Deviation
 }
 
 /// What `mock --fault`/`--variant` serves: the named fault, else the named variant, else the
-/// reference, each configured by `config`. An unknown name is an error that says where the
-/// names are listed.
-pub fn chosen_router(
+/// reference. An unknown name is an error that says where the names are listed.
+pub fn chosen_router(fault: Option<&str>, variant: Option<&str>) -> Result<Router, String> {
+    chosen_router_with(fault, variant, super::MockConfig::default())
+}
+
+/// As [`chosen_router`], each configured by `config` (the gateway, quota, ... of `mock`'s flags).
+pub fn chosen_router_with(
     fault: Option<&str>,
     variant: Option<&str>,
     config: super::MockConfig,

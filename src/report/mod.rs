@@ -5,13 +5,21 @@
 //! clause, `--> file:line (case id)`, the request as a `curl` line anyone can paste, and aligned
 //! `expected =` / `actual   =` lines. [`summary_line`] closes a run, [`may_choices`] records what
 //! the target chose where the spec says MAY. A [`Reporter`] receives every result as it is
-//! judged and writes a report file as it goes ([`json`]: `--report-json` and `--report-jsonl`), so
-//! no report needs the run's results in memory. Bodies are cut at
+//! judged and writes a report file as it goes ([`json`]: `--report-json` and `--report-jsonl`;
+//! [`junit`], [`markdown`] and [`github`] annotations keep compact entries and write at the
+//! end), so no report needs the run's results in memory. [`matrix`] renders the clause ×
+//! outcome matrix, [`merge`] joins the JSON reports of a partitioned run's shards. Bodies are cut at
 //! [`REPORT_BODY_MAX`](crate::result::REPORT_BODY_MAX) bytes everywhere, with their real length
 //! beside them. Header values that carry secrets (tokens, signatures, keys) are masked before
 //! anything is shown.
 
+pub mod github;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod matrix;
+pub mod merge;
+pub mod style;
 
 use std::fmt::Write as _;
 
@@ -50,10 +58,13 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
     if result.verdict.setup.is_some() {
         let _ = writeln!(out, "{location}");
     }
-    for (index, violation) in result.verdict.violations.iter().enumerate() {
-        let severity = match violation.level {
-            crate::clause::Level::Must => "error",
-            _ => "warning",
+    let known = result.known.iter().map(|k| (&k.violation, Some(k)));
+    let violations = result.verdict.violations.iter().map(|v| (v, None));
+    for (index, (violation, known)) in violations.chain(known).enumerate() {
+        let severity = match (known, violation.level) {
+            (Some(_), _) => "known",
+            (None, crate::clause::Level::Must) => "error",
+            (None, _) => "warning",
         };
         let _ = writeln!(
             out,
@@ -66,6 +77,13 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
         let _ = writeln!(out, "   = at {}", display_pointer(&violation.pointer));
         let _ = writeln!(out, "   = expected = {}", violation.expected);
         let _ = writeln!(out, "   = actual   = {}", violation.actual);
+        if let Some(known) = known {
+            let _ = writeln!(
+                out,
+                "   = baseline: accepted until {}: {}",
+                known.expires, known.reason
+            );
+        }
     }
     let _ = writeln!(
         out,
@@ -223,6 +241,7 @@ pub fn summary_line(record: &RunRecord) -> String {
         record.count(Outcome::Warn)
     );
     for (outcome, label) in [
+        (Outcome::Known, "known"),
         (Outcome::Setup, "setup problems"),
         (Outcome::Skip, "not run"),
     ] {

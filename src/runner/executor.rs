@@ -154,6 +154,7 @@ impl Executor {
             verdict,
             skipped: None,
             elapsed: started.elapsed(),
+            known: Vec::new(),
         }
     }
 

@@ -25,6 +25,7 @@ use super::Run;
 use crate::case::{Case, Source};
 use crate::check::Outcome;
 use crate::generate::{Class, Example, CLASSES};
+use crate::partition::Partition;
 use crate::report;
 use crate::result::CaseResult;
 use crate::target::Request;
@@ -51,6 +52,8 @@ pub struct GenerateConfig {
     pub shrink_budget: Option<Duration>,
     /// Where to write each class's shrunk failure as a case file.
     pub save_failures: Option<PathBuf>,
+    /// The shard of the examples to send (all are still drawn, in order).
+    pub partition: Option<Partition>,
     /// How each example is fitted to the run (profile, fixtures, run id in names).
     pub fit: Fit,
 }
@@ -67,6 +70,7 @@ impl GenerateConfig {
                 .is_none()
                 .then_some(DEFAULT_SHRINK_BUDGET),
             save_failures: None,
+            partition: None,
             fit: Fit::default(),
         }
     }
@@ -101,14 +105,23 @@ impl Run {
         let mut over_budget = 0usize;
         let mut not_run: Option<(usize, String)> = None;
         let mut first: Option<FirstFailure> = None;
+        let mut recorded = 0usize;
         let mut draw = class.draw(config.seed);
         let sends = stream::iter(0..config.examples)
-            .map(|index| {
+            .filter_map(|index| {
                 let stopped = class_stop.get().cloned();
+                // Every example is drawn, in order, so example i has the same bytes on every
+                // shard; only this shard's are sent.
                 let example = match stopped {
                     Some(_) => None,
                     None => draw.next(),
                 };
+                let mine = config
+                    .partition
+                    .is_none_or(|partition| partition.keeps_example(class.name, index));
+                std::future::ready(mine.then_some((index, stopped, example)))
+            })
+            .map(|(index, stopped, example)| {
                 let unanswered = &unanswered;
                 let class_stop = &class_stop;
                 async move {
@@ -137,46 +150,46 @@ impl Run {
             .budget
             .as_ref()
             .map(|budget| budget::over_budget(budget.limit()));
-        self.runtime.block_on(sends.for_each(|(example, result)| {
-            if result.skipped.is_some() && result.skipped == budget_reason {
-                over_budget += 1;
-            } else if let Some(reason) = &result.skipped {
-                let (count, _) = not_run.get_or_insert_with(|| (0, reason.clone()));
-                *count += 1;
-            } else if let Some(problem) = &result.verdict.setup {
-                // The environment answered (throttling, credentials): no conformance result,
-                // nothing to shrink or to keep as a regression case.
-                let (count, _) = setup.get_or_insert_with(|| (0, problem.message.clone()));
-                *count += 1;
-            } else if self.fails(&result) {
-                failed += 1;
-                if let (None, Some(example)) = (&first, example) {
-                    first = Some(FirstFailure {
-                        example,
-                        result: result.clone(),
-                    });
+        self.runtime
+            .block_on(sends.for_each(|(example, mut result)| {
+                recorded += 1;
+                // Settled first, so a known deviation or a reused id decides the trial as it
+                // decides the run.
+                self.settle(&mut result);
+                if result.skipped.is_some() && result.skipped == budget_reason {
+                    over_budget += 1;
+                } else if let Some(reason) = &result.skipped {
+                    let (count, _) = not_run.get_or_insert_with(|| (0, reason.clone()));
+                    *count += 1;
+                } else if let Some(problem) = &result.verdict.setup {
+                    // The environment answered (throttling, credentials): no conformance
+                    // result, nothing to shrink or to keep as a regression case.
+                    let (count, _) = setup.get_or_insert_with(|| (0, problem.message.clone()));
+                    *count += 1;
+                } else if self.fails(&result) {
+                    failed += 1;
+                    if let (None, Some(example)) = (&first, example) {
+                        first = Some(FirstFailure {
+                            example,
+                            result: result.clone(),
+                        });
+                    }
                 }
-            }
-            self.record(result);
-            std::future::ready(())
-        }));
+                self.deliver(result);
+                std::future::ready(())
+            }));
         let mut not_run = not_run.map(|(count, reason)| {
-            format!(
-                "   = not run: {count} of {} examples ({reason})\n",
-                config.examples
-            )
+            format!("   = not run: {count} of {recorded} examples ({reason})\n")
         });
         if let Some((count, problem)) = setup {
             let line = format!(
-                "   = setup problem: {count} of {} examples ({problem}); not a conformance result\n",
-                config.examples
+                "   = setup problem: {count} of {recorded} examples ({problem}); not a conformance result\n"
             );
             not_run = Some(line + &not_run.unwrap_or_default());
         }
         if over_budget > 0 && (first.is_some() || not_run.is_some()) {
             let line = format!(
-                "   = over the create budget: {over_budget} of {} examples not sent\n",
-                config.examples
+                "   = over the create budget: {over_budget} of {recorded} examples not sent\n"
             );
             not_run = Some(not_run.unwrap_or_default() + &line);
         }
@@ -184,7 +197,7 @@ impl Run {
             (None, None) => Ok(()),
             (None, Some(not_run)) => Err(Failed::from(not_run)),
             (Some(first), not_run) => {
-                let text = self.explain(first, failed, config);
+                let text = self.explain(first, failed, recorded, config);
                 Err(Failed::from(text + &not_run.unwrap_or_default()))
             }
         }
@@ -192,7 +205,13 @@ impl Run {
 
     /// The failure text of a class: its first failure, shrunk when it can be, with a
     /// regression case (saved when asked).
-    fn explain(&self, first: FirstFailure, failed: usize, config: &GenerateConfig) -> String {
+    fn explain(
+        &self,
+        first: FirstFailure,
+        failed: usize,
+        recorded: usize,
+        config: &GenerateConfig,
+    ) -> String {
         let FirstFailure { example, result } = first;
         let index = example.index();
         let mut text = String::new();
@@ -235,9 +254,8 @@ impl Run {
             });
         }
         format!(
-            "{}{text}   = failing examples: {failed} of {} (first: example {index})\n   = minimal body: {}\n   = as a case for cases/regressions/:\n{regression}",
+            "{}{text}   = failing examples: {failed} of {recorded} (first: example {index})\n   = minimal body: {}\n   = as a case for cases/regressions/:\n{regression}",
             report::render_failure(&shrunk, &self.executor.base_url()),
-            config.examples,
             report::body_preview(&shrunk.request.body),
         )
     }

@@ -28,10 +28,11 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Failed, Trial};
 
+use crate::baseline::Baseline;
 use crate::case::Case;
 use crate::check::{ConnectionIds, Outcome};
 use crate::clause::Profile;
-use crate::result::{CaseResult, RunRecord, Tally};
+use crate::result::{CaseResult, Counts, RunRecord, Tally};
 use crate::sink::Sink;
 use crate::target::{self, Target};
 
@@ -79,6 +80,7 @@ pub struct Run {
     executor: Executor,
     runtime: tokio::runtime::Handle,
     connection_ids: ConnectionIds,
+    baseline: Option<Baseline>,
     sink: Mutex<Option<Sink>>,
     started: Instant,
 }
@@ -106,6 +108,7 @@ impl Run {
             executor: Executor::guarded(target, config, guards),
             runtime,
             connection_ids: ConnectionIds::default(),
+            baseline: None,
             sink: Mutex::new(Some(sink)),
             started: Instant::now(),
         })
@@ -119,6 +122,15 @@ impl Run {
     ) -> Arc<Run> {
         let sink = Sink::new(target.base_url());
         Run::new(target, runtime, config, sink)
+    }
+
+    /// The same run, applying `baseline` to every result before it is recorded (call before
+    /// making trials).
+    pub fn with_baseline(mut self: Arc<Self>, baseline: Baseline) -> Arc<Run> {
+        Arc::get_mut(&mut self)
+            .expect("with_baseline is called before the run is shared")
+            .baseline = Some(baseline);
+        self
     }
 
     /// The run's executor (its configuration, target and stop switch).
@@ -167,7 +179,7 @@ impl Run {
     /// Whether a result fails its trial under this run's strictness.
     fn fails(&self, result: &CaseResult) -> bool {
         match result.outcome() {
-            Outcome::Pass => false,
+            Outcome::Pass | Outcome::Known => false,
             Outcome::Warn => self.executor.config().strict,
             Outcome::Fail | Outcome::Setup | Outcome::Skip => true,
         }
@@ -176,8 +188,22 @@ impl Run {
     /// Checks `result`'s `connection_id` run-wide and hands it to the sink; gives its failure
     /// text when it fails its trial.
     pub fn record(&self, mut result: CaseResult) -> Option<String> {
+        self.settle(&mut result);
+        self.deliver(result)
+    }
+
+    /// What the run adds to a judged result before anyone reads it: the run-wide
+    /// `connection_id` check, then the baseline.
+    fn settle(&self, result: &mut CaseResult) {
         self.connection_ids
             .record(&result.id, &result.source, &mut result.verdict);
+        if let Some(baseline) = &self.baseline {
+            baseline.apply(result);
+        }
+    }
+
+    /// Hands a settled result to the sink; gives its failure text when it fails its trial.
+    fn deliver(&self, result: CaseResult) -> Option<String> {
         let text = self.with_sink(|sink| sink.record(&result)).flatten();
         text.filter(|_| self.fails(&result))
     }
@@ -188,6 +214,12 @@ impl Run {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .as_mut()
             .map(action)
+    }
+
+    /// The counts so far (cheap: for a progress bar).
+    pub fn counts(&self) -> Counts {
+        self.with_sink(|sink| sink.tally().counts)
+            .unwrap_or_default()
     }
 
     /// The tally so far (e.g. for a progress line).
@@ -206,6 +238,7 @@ impl Run {
             elapsed: self.started.elapsed(),
             strict: self.executor.config().strict,
             stopped: self.executor.stop().reason(),
+            baseline: self.baseline.as_ref().map(Baseline::status),
         };
         let sink = self
             .sink
