@@ -6,7 +6,10 @@
 //! [`ConnectionIds`]. Each broken rule is a [`Violation`] naming its clause, a JSON pointer into
 //! the answer (`/status`, `/headers/content-type`, `/body/connection_id`), what was expected and
 //! what came. Gateway answers (401, 403, 404, 407, 413, 414, 429) are not judged: they make the
-//! verdict a [`SetupProblem`]. The runner, the reports and the fuzz oracles all read the same value.
+//! verdict a [`SetupProblem`]. So does a 400 to a valid (or MAY) body whose error message says
+//! the project's quota is used up (`quota`, `配额`): the body is fine, the environment is full, so
+//! it is neither a failure of `resp.created.status` nor a MAY choice. The runner, the reports and
+//! the fuzz oracles all read the same value.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -196,6 +199,16 @@ pub fn check(expect: Expect, answer: &Result<Response, TransportError>) -> Verdi
             connection_id: None,
         };
     }
+    if expect != Expect::Reject && status == 400 {
+        if let Some(setup) = quota_refusal(response) {
+            return Verdict {
+                violations: Vec::new(),
+                setup: Some(setup),
+                decision: Decision::Neither,
+                connection_id: None,
+            };
+        }
+    }
     let decision = match status {
         200..=299 => Decision::Accepted,
         400..=499 => Decision::Rejected,
@@ -210,6 +223,32 @@ pub fn check(expect: Expect, answer: &Result<Response, TransportError>) -> Verdi
         check_error_envelope(response, &mut found);
     }
     found.into_verdict(decision, connection_id)
+}
+
+/// The setup problem a 400 answer stands for when its error message says a quota is used up.
+fn quota_refusal(response: &Response) -> Option<SetupProblem> {
+    let body = parse_object(response)?;
+    let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
+    let message = format!("{} {}", text("error_msg"), text("message"));
+    if !message.to_ascii_lowercase().contains("quota") && !message.contains("配额") {
+        return None;
+    }
+    let error_code = body
+        .get("error_code")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let code = error_code
+        .as_deref()
+        .map(|c| format!(" {c}"))
+        .unwrap_or_default();
+    Some(SetupProblem {
+        status: response.status,
+        message: format!(
+            "the project's quota is used up, a valid request was refused: {}{code} (delete connections or lower --max-creates)",
+            response.status
+        ),
+        error_code,
+    })
 }
 
 fn status_clause(expect: Expect) -> ClauseId {

@@ -34,6 +34,11 @@ fn accepted_cases_have_names_of_their_own() {
 
 /// Cases about the `name` member itself: they keep the name they are about.
 const ABOUT_THE_NAME: &[&str] = &[
+    "current/name-64-chars",
+    "current/name-65-chars",
+    "current/name-dot",
+    "current/name-non-ascii",
+    "current/name-space",
     "required/name-empty-string",
     "valid/escaped-strings",
     "valid/page-example",

@@ -53,10 +53,16 @@ fn the_embedded_mock_conforms() {
     let output = cli(&["run", "-q", "--report-json", report.to_str().unwrap()]);
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
-    let summary = stdout.lines().last().unwrap();
+    let mut lines = stdout.lines().rev();
+    let (last, summary) = (lines.next().unwrap(), lines.next().unwrap());
     assert!(
         summary.contains(" passed, 0 failed, 0 warned; "),
         "{summary}"
+    );
+    // The run deletes what it created, and says so last.
+    assert!(
+        last.starts_with("connections: ") && last.ends_with(" deleted, 0 left"),
+        "{last}"
     );
     assert!(
         stdout.contains("valid/page-example [A2]: rejected"),
@@ -308,6 +314,8 @@ fn the_same_seed_sends_the_same_requests() {
             "-q",
             "--seed",
             "99",
+            "--run-id",
+            "same",
             "--examples",
             "32",
             "--report-json",

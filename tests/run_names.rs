@@ -10,15 +10,25 @@ use dli_conformance::case::{self, Case, Expect, Source};
 use dli_conformance::corpus;
 use dli_conformance::fixtures::Fixtures;
 use dli_conformance::generate::{self, json_text};
+use dli_conformance::runner::fit::Fit;
 use dli_conformance::shipped::CaseRoot;
 
-/// The cases of a whole default run at `seed`.
+/// The run id the runs below carry, as `run` gives every run one.
+const RUN: &str = "r5k2q";
+
+/// The cases of a whole default run at `seed`, as `run` sends them: hand-written names with the
+/// run id, every case fitted to the run (generated and corpus names end in it too).
 fn whole_run(seed: u64) -> Vec<Case> {
     let root = CaseRoot::Dir(case::SHIPPED_DIR.into());
-    let mut cases = case::load(&root, &Fixtures::default()).expect("the case files load");
+    let fixtures = Fixtures::with_run(RUN).expect("a valid run token");
+    let mut cases = case::load(&root, &fixtures).expect("the case files load");
     cases.extend(corpus::load(&root).expect("the corpus loads"));
     cases.extend(generate::sample_cases(seed, generate::DEFAULT_EXAMPLES));
-    cases
+    let fit = Fit {
+        run_id: Some(RUN.into()),
+        ..Fit::default()
+    };
+    cases.into_iter().map(|case| fit.case(case)).collect()
 }
 
 /// Names shared by bodies that may be accepted, with the ids that share them, under `key`

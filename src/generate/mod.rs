@@ -184,7 +184,16 @@ pub const CLASSES: &[Class] = &[
         lean: "the page example's service `ct` in any casing (A2)",
         strategy: || object(strategies::with_member("service", strategies::ct_alias())),
     },
+    Class {
+        name: CURRENT_LIMITS_CLASS,
+        lean: "valid by the seed, along the newer page's limits: names of 62..=66 characters or outside [A-Za-z0-9_-], tag keys and values at 128 and 255 characters, 18..=23 tags",
+        strategy: || object(strategies::current_limits()),
+    },
 ];
+
+/// The class that probes the profile `current`'s limits: its names are left as drawn when a run
+/// fits bodies to that profile (`runner::fit`).
+pub const CURRENT_LIMITS_CLASS: &str = "current-limits";
 
 /// The class called `name`.
 pub fn class(name: &str) -> Option<&'static Class> {

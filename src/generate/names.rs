@@ -6,8 +6,10 @@
 //! has, or such a server is failed for a choice the spec allows. Hand-written cases choose their
 //! names themselves; generated and corpus bodies get a tag here, built from where the body comes
 //! from, so uniqueness is structural rather than left to chance:
-//! - generated example `i` of class number `c`: `_g{c:02}n{i}`;
-//! - the `k`-th simpler body tried while shrinking it: `_g{c:02}n{i}s{k}`;
+//! - generated example `i` of class number `c`: `_g{c:02}n{i:05}`, [`GENERATED_TAG_CHARS`]
+//!   characters while `i` is below 100 000, so a strategy whose subject is the name's length
+//!   (the `current-limits` class) can leave room for it;
+//! - the `k`-th simpler body tried while shrinking it: `_g{c:02}n{i:05}s{k}`;
 //! - corpus case number `i`: `_c{i}`.
 //!
 //! The tag uses only `[A-Za-z0-9_]`, so it keeps a name valid under the profile `current`
@@ -21,6 +23,9 @@
 /// draw and no strategy sends for its own sake. Its three UTF-8 bytes also mean a body cut or
 /// edited through the marker is no longer UTF-8, so it is rejected and needs no unique name.
 pub const MARKER: char = '\u{F8FF}';
+
+/// The length of a generated example's tag (`_g07n00012`), for examples below 100 000.
+pub const GENERATED_TAG_CHARS: usize = 10;
 
 /// Where a body comes from, for its name tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +56,12 @@ pub enum Origin {
 /// The tag a body from `origin` appends to its name.
 pub fn tag(origin: Origin) -> String {
     match origin {
-        Origin::Generated { class, index } => format!("_g{class:02}n{index}"),
+        Origin::Generated { class, index } => format!("_g{class:02}n{index:05}"),
         Origin::Shrunk {
             class,
             index,
             attempt,
-        } => format!("_g{class:02}n{index}s{attempt}"),
+        } => format!("_g{class:02}n{index:05}s{attempt}"),
         Origin::Corpus { index } => format!("_c{index}"),
     }
 }
@@ -75,6 +80,39 @@ pub fn fill(body: &[u8], tag: &str) -> Vec<u8> {
     }
     out.extend_from_slice(rest);
     out
+}
+
+/// `name` split before its trailing tag (`_g07n00012`, `_g07n00012s3`, `_c12`); the tag is
+/// empty when the name does not end in one.
+pub fn split_tag(name: &str) -> (&str, &str) {
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let is_tag = |tag: &str| {
+        if let Some(rest) = tag.strip_prefix("_c") {
+            return digits(rest);
+        }
+        let Some(rest) = tag.strip_prefix("_g") else {
+            return false;
+        };
+        let Some((class, example)) = rest.split_once('n') else {
+            return false;
+        };
+        let example =
+            example.split_once('s').map_or(
+                example,
+                |(index, attempt)| {
+                    if digits(attempt) {
+                        index
+                    } else {
+                        ""
+                    }
+                },
+            );
+        class.len() == 2 && digits(class) && digits(example)
+    };
+    match name.rfind('_') {
+        Some(at) if is_tag(&name[at..]) => name.split_at(at),
+        _ => (name, ""),
+    }
 }
 
 #[cfg(test)]
@@ -99,7 +137,8 @@ mod tests {
             }),
             tag(Origin::Corpus { index: 123 }),
         ];
-        assert_eq!(tags[0], "_g01n23");
+        assert_eq!(tags[0], "_g01n00023");
+        assert_eq!(tags[0].len(), GENERATED_TAG_CHARS);
         for (i, a) in tags.iter().enumerate() {
             assert!(crate::rules::current::name_matches(a), "{a}");
             for b in &tags[i + 1..] {
@@ -109,6 +148,16 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn names_split_before_their_tag() {
+        assert_eq!(split_tag("abc_g07n00012"), ("abc", "_g07n00012"));
+        assert_eq!(split_tag("a_b_g07n00012s3"), ("a_b", "_g07n00012s3"));
+        assert_eq!(split_tag("x_c12"), ("x", "_c12"));
+        assert_eq!(split_tag("x_c"), ("x_c", ""));
+        assert_eq!(split_tag("x_g7n1"), ("x_g7n1", ""));
+        assert_eq!(split_tag(" x_c12 "), (" x_c12 ", ""));
     }
 
     #[test]

@@ -11,8 +11,17 @@
 //! embedded default target: in-process through [`router`], or on a socket through [`serve`].
 //! [`faults`] and [`variants`] wrap it in [`deviation`] layers: broken and conformant neighbours
 //! of the reference, for `selftest`.
+//!
+//! [`MockConfig`] makes it behave like a project on the real cloud, for rehearsing cloud runs
+//! without one: the [`gateway`] in front (signatures, a rate limit, an access log), a quota of
+//! live connections (a create beyond it is answered 400 [`QUOTA_ERROR_CODE`] with a message
+//! saying the quota is used up), the security group and subnet the project has (a create naming
+//! others is answered 400 `DLI.0001`, as the cloud rejects VPC objects it does not know), and
+//! connections that stay `CREATING` for a while after the 201 (show and list say so; DELETE is
+//! refused with 400 [`CREATING_ERROR_CODE`] until they are `ACTIVE`).
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
@@ -29,8 +38,15 @@ use crate::rules::{self, current, Shape, SERVICES, URL_MAX_CHARS};
 
 pub mod deviation;
 pub mod faults;
+pub mod gateway;
 pub mod lenient;
 pub mod variants;
+
+/// The error code of a create refused because the project's quota of connections is used up.
+pub const QUOTA_ERROR_CODE: &str = "DLI.0009";
+
+/// The error code of a DELETE refused because the connection is still being created.
+pub const CREATING_ERROR_CODE: &str = "DLI.0008";
 
 /// The largest request body the mock reads (1 MiB); a larger one is answered 413.
 pub const BODY_LIMIT: usize = 1 << 20;
@@ -43,6 +59,7 @@ struct Connection {
     name: String,
     service: String,
     url: String,
+    created: Instant,
 }
 
 /// The mock's memory: every connection created and not deleted, in creation order.
@@ -60,20 +77,50 @@ impl Store {
     }
 }
 
-/// How the reference mock behaves beyond the seed spec.
+/// How the reference mock behaves beyond the seed spec. The default is the plain reference:
+/// seed profile, no gateway, no quota, connections `ACTIVE` at once, any ids accepted.
 #[derive(Debug, Clone, Default)]
 pub struct MockConfig {
     /// The profile it validates by (`current` adds the `cur.*` rules).
     pub profile: Profile,
+    /// The key pair (and security token) every request must be signed with (`--ak`, `--sk`).
+    pub credentials: Option<Arc<crate::target::sign::Credentials>>,
+    /// The most requests the gateway passes in any second (`--rate-limit`).
+    pub rate_limit: Option<u32>,
+    /// The most live connections one project may have (`--quota`).
+    pub quota: Option<usize>,
+    /// How long a new connection stays `CREATING` (`--creating-for`).
+    pub creating_for: Duration,
+    /// The only security group and subnet the project has (`--security-group-id`,
+    /// `--network-id`); any other non-empty id is rejected as unknown.
+    pub vpc: Option<Vpc>,
+    /// Where the gateway logs every request (`--access-log`).
+    pub access_log: Option<std::path::PathBuf>,
+}
+
+/// The VPC objects a mocked project has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vpc {
+    /// The one security group id that exists.
+    pub security_group_id: String,
+    /// The one subnet (network) id that exists.
+    pub network_id: String,
 }
 
 /// The reference mock as a router with a fresh, empty store.
 pub fn router() -> Router {
-    router_with(MockConfig::default())
+    routes(MockConfig::default())
 }
 
-/// The reference mock configured by `config`, with a fresh, empty store.
-pub fn router_with(config: MockConfig) -> Router {
+/// The reference mock configured by `config`, with a fresh, empty store, behind the
+/// [`gateway`] `config` asks for. An access log that cannot be created is an error.
+pub fn router_with(config: MockConfig) -> Result<Router, String> {
+    gateway::around(routes(config.clone()), &config)
+}
+
+/// The reference mock's routes and store for `config`, without a gateway (deviations wrap these,
+/// then the gateway wraps them).
+pub(crate) fn routes(config: MockConfig) -> Router {
     let store = Arc::new(Store {
         config,
         connections: Mutex::default(),
@@ -96,6 +143,14 @@ pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(listener, router()).await
 }
 
+/// Binds `address`, serves `router` in the background, and gives the base URL it answers on.
+pub async fn spawn_router(address: &str, router: Router) -> std::io::Result<String> {
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(url)
+}
+
 /// Binds `address` (port 0 picks a free one), serves the mock in the background, and gives the
 /// base URL it answers on.
 pub async fn spawn(address: &str) -> std::io::Result<String> {
@@ -107,7 +162,11 @@ pub async fn spawn(address: &str) -> std::io::Result<String> {
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     let body = json!({"error_code": code, "error_msg": message.into()});
-    (status, Json(body)).into_response()
+    let mut answer = (status, Json(body)).into_response();
+    answer
+        .extensions_mut()
+        .insert(gateway::ErrorCode(code.to_owned()));
+    answer
 }
 
 fn bad_request(message: String) -> Response {
@@ -149,27 +208,67 @@ async fn create_connection(
         Ok(fields) => fields,
         Err(message) => return bad_request(message),
     };
+    if let Some(vpc) = &store.config.vpc {
+        if let Some(refusal) = unknown_vpc_object(&fields, vpc) {
+            return bad_request(refusal);
+        }
+    }
+    let mut connections = store.lock();
+    if let Some(quota) = store.config.quota {
+        let live = connections
+            .iter()
+            .filter(|c| c.project_id == project_id)
+            .count();
+        if live >= quota {
+            return error(
+                StatusCode::BAD_REQUEST,
+                QUOTA_ERROR_CODE,
+                format!("the quota of datasource connections is used up: {live} of {quota} in this project; delete some first"),
+            );
+        }
+    }
     let connection = Connection {
         id: uuid::Uuid::new_v4().to_string(),
         project_id,
         name: fields.name,
         service: fields.service,
         url: fields.url,
+        created: Instant::now(),
     };
     let answer = json!({"is_success": true, "message": "", "connection_id": connection.id});
-    store.lock().push(connection);
+    connections.push(connection);
     (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+/// Why a valid body names a security group or subnet the project does not have, if it does.
+/// Empty ids are left to the mock's A6 choice (accepted).
+fn unknown_vpc_object(fields: &ValidRequest, vpc: &Vpc) -> Option<String> {
+    let unknown = |given: &str, known: &str| !given.is_empty() && given != known;
+    if unknown(&fields.security_group_id, &vpc.security_group_id) {
+        return Some(format!(
+            "security_group_id: security group {:?} does not exist in this project",
+            fields.security_group_id
+        ));
+    }
+    if unknown(&fields.network_id, &vpc.network_id) {
+        return Some(format!(
+            "network_id: subnet {:?} does not exist in this project",
+            fields.network_id
+        ));
+    }
+    None
 }
 
 async fn list_connections(
     State(store): State<Arc<Store>>,
     Path(project_id): Path<String>,
 ) -> Response {
+    let creating_for = store.config.creating_for;
     let connections: Vec<Value> = store
         .lock()
         .iter()
         .filter(|c| c.project_id == project_id)
-        .map(describe)
+        .map(|c| describe(c, creating_for))
         .collect();
     let count = connections.len();
     Json(json!({"is_success": true, "message": "", "connections": connections, "count": count}))
@@ -180,6 +279,7 @@ async fn show_connection(
     State(store): State<Arc<Store>>,
     Path((project_id, connection_id)): Path<(String, String)>,
 ) -> Response {
+    let creating_for = store.config.creating_for;
     let store = store.lock();
     match store
         .iter()
@@ -190,7 +290,7 @@ async fn show_connection(
             answer
                 .as_object_mut()
                 .expect("a json! object")
-                .extend(as_object(describe(connection)));
+                .extend(as_object(describe(connection, creating_for)));
             Json(answer).into_response()
         }
         None => connection_not_found(&connection_id),
@@ -201,13 +301,32 @@ async fn delete_connection(
     State(store): State<Arc<Store>>,
     Path((project_id, connection_id)): Path<(String, String)>,
 ) -> Response {
+    let creating_for = store.config.creating_for;
     let mut store = store.lock();
-    let before = store.len();
-    store.retain(|c| !(c.project_id == project_id && c.id == connection_id));
-    if store.len() == before {
+    let Some(index) = store
+        .iter()
+        .position(|c| c.project_id == project_id && c.id == connection_id)
+    else {
         return connection_not_found(&connection_id);
+    };
+    if state(&store[index], creating_for) == "CREATING" {
+        return error(
+            StatusCode::BAD_REQUEST,
+            CREATING_ERROR_CODE,
+            format!("connection {connection_id:?} is still being created (state CREATING); delete it when it is ACTIVE"),
+        );
     }
+    store.remove(index);
     Json(json!({"is_success": true, "message": "Deleted"})).into_response()
+}
+
+/// `CREATING` for `creating_for` after the 201, `ACTIVE` after.
+fn state(connection: &Connection, creating_for: Duration) -> &'static str {
+    if connection.created.elapsed() < creating_for {
+        "CREATING"
+    } else {
+        "ACTIVE"
+    }
 }
 
 fn connection_not_found(connection_id: &str) -> Response {
@@ -218,13 +337,13 @@ fn connection_not_found(connection_id: &str) -> Response {
     )
 }
 
-fn describe(connection: &Connection) -> Value {
+fn describe(connection: &Connection, creating_for: Duration) -> Value {
     json!({
         "connection_id": connection.id,
         "name": connection.name,
         "service": connection.service,
         "url": connection.url,
-        "state": "ACTIVE",
+        "state": state(connection, creating_for),
     })
 }
 
@@ -239,6 +358,8 @@ fn as_object(value: Value) -> Map<String, Value> {
 struct ValidRequest {
     name: String,
     service: String,
+    security_group_id: String,
+    network_id: String,
     url: String,
 }
 
@@ -299,6 +420,8 @@ fn validate(bytes: &[u8], profile: Profile) -> Result<ValidRequest, String> {
     Ok(ValidRequest {
         name: name.to_owned(),
         service: service.to_owned(),
+        security_group_id: text("security_group_id").to_owned(),
+        network_id: text("network_id").to_owned(),
         url: text("url").to_owned(),
     })
 }

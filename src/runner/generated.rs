@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{self, StreamExt};
 use libtest_mimic::{Failed, Trial};
 
+use super::budget;
+use super::fit::Fit;
 use super::Run;
 use crate::case::{Case, Source};
 use crate::check::Outcome;
@@ -52,6 +54,8 @@ pub struct GenerateConfig {
     pub save_failures: Option<PathBuf>,
     /// The shard of the examples to send (all are still drawn, in order).
     pub partition: Option<Partition>,
+    /// How each example is fitted to the run (profile, fixtures, run id in names).
+    pub fit: Fit,
 }
 
 impl GenerateConfig {
@@ -67,6 +71,7 @@ impl GenerateConfig {
                 .then_some(DEFAULT_SHRINK_BUDGET),
             save_failures: None,
             partition: None,
+            fit: Fit::default(),
         }
     }
 }
@@ -96,6 +101,8 @@ impl Run {
         let unanswered = AtomicUsize::new(0);
         let class_stop: OnceLock<String> = OnceLock::new();
         let mut failed = 0usize;
+        let mut setup: Option<(usize, String)> = None;
+        let mut over_budget = 0usize;
         let mut not_run: Option<(usize, String)> = None;
         let mut first: Option<FirstFailure> = None;
         let mut recorded = 0usize;
@@ -122,7 +129,7 @@ impl Run {
                         let reason = stopped.unwrap_or_else(|| "no example drawn".into());
                         return (None, undrawn(class, config.seed, index, reason));
                     };
-                    let case = example.case();
+                    let case = config.fit.case(example.case());
                     let result = self.executor.execute(&case).await;
                     if result.skipped.is_none() && result.response.is_none() {
                         let count = unanswered.fetch_add(1, Ordering::Relaxed) + 1;
@@ -137,14 +144,27 @@ impl Run {
                 }
             })
             .buffered(config.concurrency.max(1));
+        let budget_reason = self
+            .executor
+            .guards()
+            .budget
+            .as_ref()
+            .map(|budget| budget::over_budget(budget.limit()));
         self.runtime
             .block_on(sends.for_each(|(example, mut result)| {
                 recorded += 1;
                 // Settled first, so a known deviation or a reused id decides the trial as it
                 // decides the run.
                 self.settle(&mut result);
-                if let Some(reason) = &result.skipped {
+                if result.skipped.is_some() && result.skipped == budget_reason {
+                    over_budget += 1;
+                } else if let Some(reason) = &result.skipped {
                     let (count, _) = not_run.get_or_insert_with(|| (0, reason.clone()));
+                    *count += 1;
+                } else if let Some(problem) = &result.verdict.setup {
+                    // The environment answered (throttling, credentials): no conformance
+                    // result, nothing to shrink or to keep as a regression case.
+                    let (count, _) = setup.get_or_insert_with(|| (0, problem.message.clone()));
                     *count += 1;
                 } else if self.fails(&result) {
                     failed += 1;
@@ -158,9 +178,21 @@ impl Run {
                 self.deliver(result);
                 std::future::ready(())
             }));
-        let not_run = not_run.map(|(count, reason)| {
+        let mut not_run = not_run.map(|(count, reason)| {
             format!("   = not run: {count} of {recorded} examples ({reason})\n")
         });
+        if let Some((count, problem)) = setup {
+            let line = format!(
+                "   = setup problem: {count} of {recorded} examples ({problem}); not a conformance result\n"
+            );
+            not_run = Some(line + &not_run.unwrap_or_default());
+        }
+        if over_budget > 0 && (first.is_some() || not_run.is_some()) {
+            let line = format!(
+                "   = over the create budget: {over_budget} of {recorded} examples not sent\n"
+            );
+            not_run = Some(not_run.unwrap_or_default() + &line);
+        }
         match (first, not_run) {
             (None, None) => Ok(()),
             (None, Some(not_run)) => Err(Failed::from(not_run)),
@@ -188,10 +220,15 @@ impl Run {
             (true, Some(budget)) => {
                 let clause = result.verdict.violations[0].clause;
                 let started = Instant::now();
+                let fit = &config.fit;
                 let (case, tries) = self.runtime.block_on(example.shrink(
-                    |candidate| async move { self.still_fails(&candidate, clause).await.is_some() },
+                    |candidate| async move {
+                        let candidate = fit.case(candidate);
+                        self.still_fails(&candidate, clause).await.is_some()
+                    },
                     budget,
                 ));
+                let case = fit.case(case);
                 text.push_str(&format!(
                     "   = shrunk: {tries} simpler bodies tried in {:.1} s\n",
                     started.elapsed().as_secs_f64()

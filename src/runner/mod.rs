@@ -8,11 +8,19 @@
 //! violation, a setup problem or a case that did not run, and on a SHOULD violation under
 //! `strict`; its failure text is rendered by `report` through the sink. Results are not kept:
 //! [`Run::finish`] gives the sink's tally and closes the streaming reports.
+//!
+//! Around the sending sit the run's [`Guards`] ([`pace`], [`budget`], [`ledger`]); [`fit`] adapts
+//! cases to the run's profile and fixtures, and [`cleanup`] deletes what the run created.
 
+pub mod budget;
+pub mod cleanup;
 mod executor;
+pub mod fit;
 mod generated;
+pub mod ledger;
+pub mod pace;
 
-pub use executor::{Executor, Stop};
+pub use executor::{Executor, Guards, Stop};
 pub use generated::{GenerateConfig, DEFAULT_CONCURRENCY};
 
 use std::sync::{Arc, Mutex};
@@ -85,8 +93,19 @@ impl Run {
         config: RunConfig,
         sink: Sink,
     ) -> Arc<Run> {
+        Run::guarded(target, runtime, config, sink, Guards::default())
+    }
+
+    /// As [`Run::new`], every send going through `guards` (pace, budget, ledger).
+    pub fn guarded(
+        target: Arc<dyn Target>,
+        runtime: tokio::runtime::Handle,
+        config: RunConfig,
+        sink: Sink,
+        guards: Guards,
+    ) -> Arc<Run> {
         Arc::new(Run {
-            executor: Executor::new(target, config),
+            executor: Executor::guarded(target, config, guards),
             runtime,
             connection_ids: ConnectionIds::default(),
             baseline: None,
@@ -126,6 +145,27 @@ impl Run {
             .map(|case| {
                 let run = Arc::clone(self);
                 Trial::test(case.id.clone(), move || run.run_trial(&case))
+            })
+            .collect()
+    }
+
+    /// One ignored trial per case, each recorded at once as not run for `reason` (cases over
+    /// the create budget: reported, never sent, never passed).
+    pub fn skipped_trials(self: &Arc<Self>, cases: Vec<Case>, reason: &str) -> Vec<Trial> {
+        cases
+            .into_iter()
+            .map(|case| {
+                let request = self.executor.request_for(&case);
+                let result = CaseResult::skipped(
+                    case.id.clone(),
+                    case.clauses.clone(),
+                    case.expect,
+                    case.source.clone(),
+                    request,
+                    reason.to_owned(),
+                );
+                self.record(result);
+                Trial::test(case.id, || Ok(())).with_ignored_flag(true)
             })
             .collect()
     }
