@@ -479,15 +479,20 @@ pub fn case_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     Ok(files.into_iter().map(|file| dir.join(file)).collect())
 }
 
-/// The case files below `root`, relative to it, sorted.
-fn case_files_in(root: &CaseRoot) -> Result<Vec<PathBuf>, LoadError> {
-    let files = root.files().map_err(|(path, err)| LoadError {
+/// Every file below `root`, relative to it, sorted; a folder that cannot be read is a load
+/// error naming it.
+pub(crate) fn root_files(root: &CaseRoot) -> Result<Vec<PathBuf>, LoadError> {
+    root.files().map_err(|(path, err)| LoadError {
         path,
         line: None,
         case_id: None,
         message: format!("cannot read case folder: {err}"),
-    })?;
-    Ok(files
+    })
+}
+
+/// The case files below `root`, relative to it, sorted.
+fn case_files_in(root: &CaseRoot) -> Result<Vec<PathBuf>, LoadError> {
+    Ok(root_files(root)?
         .into_iter()
         .filter(|file| {
             let name = file.to_string_lossy();

@@ -88,14 +88,8 @@ pub struct File {
 
 /// The corpus files below `root` (none when it has no `corpus/` folder), sorted by path.
 pub fn files(root: &CaseRoot) -> Result<Vec<File>, LoadError> {
-    let files = root.files().map_err(|(path, err)| LoadError {
-        path,
-        line: None,
-        case_id: None,
-        message: format!("cannot read case folder: {err}"),
-    })?;
     let mut found = Vec::new();
-    for relative in files {
+    for relative in crate::case::root_files(root)? {
         let path = relative
             .components()
             .map(|part| part.as_os_str().to_string_lossy())
