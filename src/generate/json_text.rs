@@ -6,19 +6,24 @@
 //! deeper than 128, lone surrogate escapes). This reader follows RFC 8259's grammar exactly and
 //! reports, rather than refuses, what the RFC lets a parser refuse or read its own way:
 //! - a leading UTF-8 byte order mark (§8.1: a parser MAY ignore it),
+//! - bytes inside a string that are not UTF-8 (§8.1 asks senders for UTF-8 and leaves what a
+//!   receiver does with other bytes open: Python and serde_json refuse the text, Go and Java
+//!   decoders put U+FFFD in their place, as JSONTestSuite's `i_string_*utf-8*` texts record),
 //! - escapes of lone surrogates (§8.2: behaviour "unpredictable"),
 //! - repeated member names (§4: behaviour "unpredictable"),
 //! - numbers beyond IEEE 754 binary64's range or exact integers (§6: parsers MAY limit range and
 //!   precision),
 //! - nesting depth (§9: parsers MAY limit it).
 //!
-//! A text that is not UTF-8 is no JSON text (§8.1) and a [`SyntaxError`]; so are comments,
+//! Bytes outside strings that are not the grammar's (a UTF-16 text, a Latin-1 byte between
+//! tokens) make no JSON text under any reading and are a [`SyntaxError`]; so are comments,
 //! trailing commas, `NaN`, single quotes, unescaped control characters and any other extension.
 //!
 //! It never recurses (a body of 100 000 `[` costs no stack) and it builds only what the oracle
 //! reads: containers up to depth [`BUILT_DEPTH`] (the body, its `tags`, each tag object) are
 //! built as [`Value`]s; deeper containers are checked and stand in as empty ones of their kind,
-//! numbers as `0`, and a lone surrogate as U+FFFD (one character, as Go and Java count it).
+//! numbers as `0`, and a lone surrogate or a byte sequence that is not UTF-8 as U+FFFD (one
+//! character, as Go and Java count it).
 
 use serde_json::{Map, Value};
 
@@ -43,6 +48,8 @@ pub struct Text {
     pub leading_bom: bool,
     /// Some string escaped a lone surrogate (read as U+FFFD).
     pub lone_surrogate: bool,
+    /// Some string held bytes that are not UTF-8 (each bad sequence read as U+FFFD).
+    pub invalid_utf8: bool,
     /// Some built object repeats a member name.
     pub repeated_name: bool,
     /// Some number lies beyond binary64: it overflows, underflows to zero, or is an integer
@@ -67,12 +74,6 @@ pub fn read(bytes: &[u8], repeats: Repeats) -> Result<Text, SyntaxError> {
         Some(_) => (true, 3),
         None => (false, 0),
     };
-    if let Err(err) = std::str::from_utf8(&bytes[start..]) {
-        return Err(SyntaxError {
-            offset: start + err.valid_up_to(),
-            what: "not UTF-8",
-        });
-    }
     let mut reader = Reader {
         bytes,
         at: start,
@@ -81,6 +82,7 @@ pub fn read(bytes: &[u8], repeats: Repeats) -> Result<Text, SyntaxError> {
             value: Value::Null,
             leading_bom,
             lone_surrogate: false,
+            invalid_utf8: false,
             repeated_name: false,
             beyond_binary64: false,
             depth: 0,
@@ -334,7 +336,9 @@ impl Reader<'_> {
                 }
                 self.at += 1;
             }
-            out.push_str(std::str::from_utf8(&self.bytes[run_start..self.at]).expect("UTF-8"));
+            let run = String::from_utf8_lossy(&self.bytes[run_start..self.at]);
+            self.text.invalid_utf8 |= matches!(run, std::borrow::Cow::Owned(_));
+            out.push_str(&run);
             match self.peek() {
                 Some(b'"') => {
                     self.at += 1;
@@ -459,8 +463,12 @@ mod tests {
         ] {
             bad(text.as_bytes());
         }
-        assert_eq!(bad(b"[\"\xff\"]").what, "not UTF-8");
         assert_eq!(bad(b"\xFF\xFE[\x00]\x00").offset, 0);
+        assert_eq!(bad(b"[\"a\"\xff]").offset, 4);
+        let latin1 = read(b"[\"caf\xe9\"]", Repeats::Last).unwrap();
+        assert!(latin1.invalid_utf8);
+        assert_eq!(latin1.value[0], "caf\u{fffd}");
+        assert!(!ok("[\"caf\u{e9}\"]").invalid_utf8);
     }
 
     #[test]
