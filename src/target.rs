@@ -238,7 +238,7 @@ impl HttpTarget {
         }
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(64)
+            .pool_max_idle_per_host(1024)
             .build()
             .map_err(|err| format!("cannot build an HTTP client: {err}"))?;
         Ok(HttpTarget {

@@ -1,7 +1,8 @@
 //! `dli-conformance run`: the suite against a target, with its reports.
 //!
 //! Loads the cases, connects to the target (or starts the embedded mock), makes the trials
-//! (cases, then generator classes), lets libtest-mimic run them, and closes with the MAY
+//! (cases, then generator classes), sends the preflight (a setup problem ends the run there,
+//! exit 2), lets libtest-mimic run them, and closes with the MAY
 //! choices, setup problems, what did not run, the summary line and the exit code. Results
 //! stream to the report files through the run's sink as they are judged.
 
@@ -17,13 +18,18 @@ use dli_conformance::report::json::{JsonLinesReport, JsonReport};
 use dli_conformance::report::{self, Reporter};
 use dli_conformance::result::RunMeta;
 use dli_conformance::runner::{
-    GenerateConfig, Run, RunConfig, DEFAULT_STOP_AFTER, DEFAULT_TIMEOUT,
+    preflight, GenerateConfig, Run, RunConfig, DEFAULT_STOP_AFTER, DEFAULT_TIMEOUT,
 };
 use dli_conformance::sink::Sink;
 use dli_conformance::target::{HttpTarget, Target, DEFAULT_PROJECT_ID};
 use dli_conformance::{case, mock};
 
 use super::{parse_seconds, say, usage_error};
+
+/// Trials run at once unless told otherwise. A trial mostly waits for its answers, so this is
+/// well above the number of cores: a target that leaves some requests unanswered then costs
+/// one timeout for all of them, not one per core.
+const DEFAULT_TEST_THREADS: u16 = 16;
 
 /// Flags of `run`.
 #[derive(Args)]
@@ -60,9 +66,9 @@ pub struct RunArgs {
     /// Folder of case files.
     #[arg(long, default_value = case::SHIPPED_DIR)]
     cases: PathBuf,
-    /// Trials (cases and generator classes) run at once (default: the number of CPUs).
-    #[arg(long, value_name = "N")]
-    test_threads: Option<usize>,
+    /// Trials (cases and generator classes) run at once; they wait on the network, not the CPU.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_TEST_THREADS, value_parser = clap::value_parser!(u16).range(1..))]
+    test_threads: u16,
     /// Generated bodies per generator class; 0 runs the hand-written cases only.
     #[arg(long, value_name = "N", default_value_t = 256)]
     examples: usize,
@@ -150,11 +156,40 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         filter: args.filter.clone(),
         exact: args.exact,
         list: args.list,
-        test_threads: args.test_threads,
+        test_threads: Some(usize::from(args.test_threads)),
         ..Default::default()
     };
     if args.quiet {
         test_args.format = Some(libtest_mimic::FormatSetting::Terse);
+    }
+    if !args.list {
+        if let Some(filter) = args.filter.as_deref() {
+            let matches = |name: &str| match args.exact {
+                true => name == filter,
+                false => name.contains(filter),
+            };
+            if !trials.iter().any(|trial| matches(trial.name())) {
+                return usage_error(format!(
+                    "no case or generator class matches {filter:?} (see `run --list`)"
+                ));
+            }
+        }
+        let tag = format!("{:08x}", random_seed() as u32);
+        match runtime.block_on(preflight::preflight(run.executor(), &tag)) {
+            Ok(ready) => say(&ready.to_string()),
+            Err(blocked) => {
+                say(&report::render_failure(
+                    &blocked.result,
+                    &run.executor().base_url(),
+                ));
+                let (_record, report_errors) = run.finish();
+                for error in &report_errors {
+                    eprintln!("error: {error}");
+                }
+                eprintln!("error: {}", blocked.reason);
+                return ExitCode::from(2);
+            }
+        }
     }
     let _conclusion = libtest_mimic::run(&test_args, trials);
     if args.list {

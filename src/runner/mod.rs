@@ -11,6 +11,7 @@
 
 mod executor;
 mod generated;
+pub mod preflight;
 
 pub use executor::{Executor, Stop};
 pub use generated::GenerateConfig;
