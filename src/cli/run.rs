@@ -18,7 +18,8 @@ use dli_conformance::report::json::{JsonLinesReport, JsonReport};
 use dli_conformance::report::{self, Reporter};
 use dli_conformance::result::RunMeta;
 use dli_conformance::runner::{
-    preflight, GenerateConfig, Run, RunConfig, DEFAULT_STOP_AFTER, DEFAULT_TIMEOUT,
+    preflight, GenerateConfig, Run, RunConfig, DEFAULT_MAX_IN_FLIGHT, DEFAULT_STOP_AFTER,
+    DEFAULT_TIMEOUT,
 };
 use dli_conformance::sink::Sink;
 use dli_conformance::target::{HttpTarget, Target, DEFAULT_PROJECT_ID};
@@ -75,6 +76,10 @@ pub struct RunArgs {
     /// Seed for the generated bodies (default: a random one, always printed).
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
+    /// Requests in flight at once across the whole run (a request's timeout starts when it is
+    /// sent, not while it waits for its turn).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_IN_FLIGHT as u16, value_parser = clap::value_parser!(u16).range(1..))]
+    max_in_flight: u16,
     /// Generated requests of one class in flight at once.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
@@ -122,6 +127,7 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         profile: Profile::Seed,
         stop_after: args.stop_after,
         max_time: args.max_time,
+        max_in_flight: usize::from(args.max_in_flight),
     };
     let seed = args.seed.unwrap_or_else(random_seed);
     let meta = RunMeta {

@@ -4,14 +4,17 @@
 //! `{"is_success": true, "message": "", "connection_id": "<uuid v4>"}` for a valid body and with
 //! 400 `{"error_code": "DLI.0001", "error_msg": "<member>: <what is wrong> (<clause id>)"}` for an
 //! invalid one; every other answer it gives (unknown path, body over [`BODY_LIMIT`]) is a JSON
-//! error envelope too, never a plain-text rejection. Created connections are kept in memory and
-//! can be read back through the classic family's show, list and delete routes. On the spec's
+//! error envelope too, never a plain-text rejection. The last [`STORE_CAPACITY`] connections
+//! created are kept in memory (older ones are forgotten, so a long run's memory stays flat) and
+//! can be read back through the classic family's show, list and delete routes; [`Mock::clear`]
+//! empties the store (the fuzz targets reuse one mock and clear it between inputs). On the spec's
 //! MAYs it takes one side: `ct` is rejected (not in the list, A2), unknown members are ignored
 //! (A5), empty strings are accepted (A6), duplicate names are accepted (A9). It is the suite's
 //! embedded default target: in-process through [`router`], or on a socket through [`serve`].
 //! [`faults`] and [`variants`] wrap it in [`deviation`] layers: broken and conformant neighbours
 //! of the reference, for `selftest`.
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -44,18 +47,30 @@ struct Connection {
     url: String,
 }
 
-/// The mock's memory: every connection created and not deleted, in creation order.
+/// How many connections a mock remembers; creating one more forgets the oldest.
+pub const STORE_CAPACITY: usize = 1024;
+
+/// The mock's memory: the last [`STORE_CAPACITY`] connections created and not deleted, in
+/// creation order.
 #[derive(Debug)]
 struct Store {
     config: MockConfig,
-    connections: Mutex<Vec<Connection>>,
+    connections: Mutex<VecDeque<Connection>>,
 }
 
 impl Store {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Connection>> {
         self.connections
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn remember(&self, connection: Connection) {
+        let mut connections = self.lock();
+        if connections.len() >= STORE_CAPACITY {
+            connections.pop_front();
+        }
+        connections.push_back(connection);
     }
 }
 
@@ -73,10 +88,46 @@ pub fn router() -> Router {
 
 /// The reference mock configured by `config`, with a fresh, empty store.
 pub fn router_with(config: MockConfig) -> Router {
-    let store = Arc::new(Store {
-        config,
-        connections: Mutex::default(),
-    });
+    Mock::new(config).router()
+}
+
+/// The reference mock with a handle on its store: one router to serve many requests, and a way
+/// to forget everything between them.
+pub struct Mock {
+    router: Router,
+    store: Arc<Store>,
+}
+
+impl Mock {
+    /// The reference mock configured by `config`, with a fresh, empty store.
+    pub fn new(config: MockConfig) -> Mock {
+        let store = Arc::new(Store {
+            config,
+            connections: Mutex::default(),
+        });
+        Mock {
+            router: routes(Arc::clone(&store)),
+            store,
+        }
+    }
+
+    /// The mock's router (a cheap clone sharing the store).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// Forgets every connection created so far.
+    pub fn clear(&self) {
+        self.store.lock().clear();
+    }
+
+    /// How many connections the store holds.
+    pub fn stored(&self) -> usize {
+        self.store.lock().len()
+    }
+}
+
+fn routes(store: Arc<Store>) -> Router {
     Router::new()
         .route(
             "/v2.0/{project_id}/datasource-connection",
@@ -156,7 +207,7 @@ async fn create_connection(
         url: fields.url,
     };
     let answer = json!({"is_success": true, "message": "", "connection_id": connection.id});
-    store.lock().push(connection);
+    store.remember(connection);
     (StatusCode::CREATED, Json(answer)).into_response()
 }
 
@@ -384,5 +435,34 @@ mod tests {
             body(&bad_tag).err().unwrap(),
             "tags[0].value: required (req.tags.value.required)"
         );
+    }
+
+    #[tokio::test]
+    async fn the_store_forgets_the_oldest_and_clears() {
+        use crate::target::{InProcess, Request, Target};
+        let mock = Mock::new(MockConfig::default());
+        let target = InProcess::new(mock.router());
+        let request = Request::create_connection("p", bytes::Bytes::from_static(VALID.as_bytes()));
+        let mut first = None;
+        for _ in 0..STORE_CAPACITY + 1 {
+            let answer = target.send(&request).await.unwrap();
+            assert_eq!(answer.status, 201);
+            first.get_or_insert(answer.body);
+        }
+        assert_eq!(mock.stored(), STORE_CAPACITY);
+        let first: Value = serde_json::from_slice(&first.unwrap()).unwrap();
+        let mut show = Request::create_connection("p", bytes::Bytes::new());
+        show.method = http::Method::GET;
+        show.path = format!(
+            "/v2.0/p/datasource-connection/{}",
+            first["connection_id"].as_str().unwrap()
+        );
+        assert_eq!(
+            target.send(&show).await.unwrap().status,
+            404,
+            "the oldest is forgotten"
+        );
+        mock.clear();
+        assert_eq!(mock.stored(), 0);
     }
 }
