@@ -224,6 +224,9 @@ fn header_pairs(headers: &http::HeaderMap) -> Vec<(String, String)> {
 pub struct HttpTarget {
     client: reqwest::Client,
     base_url: String,
+    /// The last path sent and its parsed URL: a run sends one path over and over, and parsing
+    /// the URL (host included) for every request showed in profiles.
+    last_url: std::sync::Mutex<Option<(String, reqwest::Url)>>,
 }
 
 impl HttpTarget {
@@ -244,7 +247,26 @@ impl HttpTarget {
         Ok(HttpTarget {
             client,
             base_url: base_url.trim_end_matches('/').to_owned(),
+            last_url: std::sync::Mutex::new(None),
         })
+    }
+
+    /// The URL `path` is sent to (parsed once per distinct path in a row).
+    fn url_for(&self, path: &str) -> Result<reqwest::Url, TransportError> {
+        let mut last = self
+            .last_url
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((last_path, url)) = last.as_ref() {
+            if last_path == path {
+                return Ok(url.clone());
+            }
+        }
+        let text = format!("{}{path}", self.base_url);
+        let url = reqwest::Url::parse(&text)
+            .map_err(|err| TransportError::Broken(format!("bad URL {text:?}: {err}")))?;
+        *last = Some((path.to_owned(), url.clone()));
+        Ok(url)
     }
 
     /// The `host:port` the target listens on, for a start-up reachability probe.
@@ -257,7 +279,7 @@ impl HttpTarget {
 impl Target for HttpTarget {
     fn send<'a>(&'a self, request: &'a Request) -> SendFuture<'a> {
         Box::pin(async move {
-            let url = format!("{}{}", self.base_url, request.path);
+            let url = self.url_for(&request.path)?;
             let mut builder = self
                 .client
                 .request(request.method.clone(), url)
