@@ -477,9 +477,9 @@ impl Findings {
 /// Compact at any size, about 20 bytes per id: an id is kept as its 16 bytes plus 4 naming the
 /// case that first got it (a generator class and example index packed into one number, or an
 /// index into the few case ids from files). The newest ids wait in a small hash table; every
-/// [`RECENT_MAX`] of them are merged into two sorted arrays (ids and creators) that grow by
-/// exactly what they take, so there is no hash table's spare room and no doubling at the end
-/// of a long run.
+/// [`RECENT_MAX`] of them are merged into two sorted arrays (ids and creators) kept in pages of
+/// [`PAGE`] entries, so they grow a page at a time: no hash table's spare room, no doubling and
+/// no copy of the whole array late in a long run.
 #[derive(Debug, Default)]
 pub struct ConnectionIds {
     registry: Mutex<Registry>,
@@ -488,12 +488,65 @@ pub struct ConnectionIds {
 /// How many ids wait in the hash table before they are merged into the sorted arrays.
 const RECENT_MAX: usize = 4096;
 
+/// Entries per page of the sorted arrays.
+const PAGE: usize = 8192;
+
+/// An array of `T` kept in pages of [`PAGE`] entries: growing it adds pages, never moves any.
+#[derive(Debug)]
+struct Paged<T> {
+    pages: Vec<Box<[T]>>,
+    len: usize,
+}
+
+impl<T: Copy + Default> Paged<T> {
+    fn get(&self, at: usize) -> T {
+        self.pages[at / PAGE][at % PAGE]
+    }
+
+    fn set(&mut self, at: usize, value: T) {
+        self.pages[at / PAGE][at % PAGE] = value;
+    }
+
+    /// Makes room for `len` entries (new ones hold `T::default()`).
+    fn grow_to(&mut self, len: usize) {
+        while self.pages.len() * PAGE < len {
+            self.pages.push(vec![T::default(); PAGE].into_boxed_slice());
+        }
+        self.len = len;
+    }
+}
+
+impl<T> Default for Paged<T> {
+    fn default() -> Paged<T> {
+        Paged {
+            pages: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl Paged<u128> {
+    /// Where `id` is, if it is there (the array is ascending).
+    fn find(&self, id: u128) -> Option<usize> {
+        let (mut low, mut high) = (0, self.len);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.get(middle).cmp(&id) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle),
+            }
+        }
+        None
+    }
+}
+
 #[derive(Debug, Default)]
 struct Registry {
     /// Merged ids, ascending.
-    sorted: Vec<u128>,
+    sorted: Paged<u128>,
     /// Who got each of `sorted` first (see [`Registry::creator`]), in the same order.
-    sorted_by: Vec<u32>,
+    sorted_by: Paged<u32>,
     /// Ids not merged yet, with who got each first.
     recent: HashMap<u128, u32>,
     /// Generator class names, by slot (a handful).
@@ -531,10 +584,10 @@ impl Registry {
 
     /// Who got `id` first, if anyone did.
     fn first(&self, id: u128) -> Option<u32> {
-        self.recent.get(&id).copied().or_else(|| {
-            let at = self.sorted.binary_search(&id).ok()?;
-            Some(self.sorted_by[at])
-        })
+        self.recent
+            .get(&id)
+            .copied()
+            .or_else(|| Some(self.sorted_by.get(self.sorted.find(id)?)))
     }
 
     /// Records that `creator` got `id` first.
@@ -549,21 +602,19 @@ impl Registry {
     fn merge_recent(&mut self) {
         let mut fresh: Vec<(u128, u32)> = self.recent.drain().collect();
         fresh.sort_unstable_by_key(|&(id, _)| id);
-        let old = self.sorted.len();
-        self.sorted.reserve_exact(fresh.len());
-        self.sorted_by.reserve_exact(fresh.len());
-        self.sorted.resize(old + fresh.len(), 0);
-        self.sorted_by.resize(old + fresh.len(), 0);
-        let (mut read, mut write) = (old, self.sorted.len());
+        let old = self.sorted.len;
+        self.sorted.grow_to(old + fresh.len());
+        self.sorted_by.grow_to(old + fresh.len());
+        let (mut read, mut write) = (old, self.sorted.len);
         while let Some(&(id, creator)) = fresh.last() {
             write -= 1;
-            if read > 0 && self.sorted[read - 1] > id {
+            if read > 0 && self.sorted.get(read - 1) > id {
                 read -= 1;
-                self.sorted[write] = self.sorted[read];
-                self.sorted_by[write] = self.sorted_by[read];
+                self.sorted.set(write, self.sorted.get(read));
+                self.sorted_by.set(write, self.sorted_by.get(read));
             } else {
-                self.sorted[write] = id;
-                self.sorted_by[write] = creator;
+                self.sorted.set(write, id);
+                self.sorted_by.set(write, creator);
                 fresh.pop();
             }
         }
@@ -571,7 +622,7 @@ impl Registry {
 
     /// How many ids are recorded.
     fn len(&self) -> usize {
-        self.sorted.len() + self.recent.len()
+        self.sorted.len + self.recent.len()
     }
 
     /// The case id a creator number stands for.
@@ -888,7 +939,7 @@ mod tests {
             let body = format!(r#"{{"is_success":true,"message":"","connection_id":"{id}"}}"#);
             check(Expect::Accept, &answer(201, "application/json", &body))
         };
-        let total = 3 * RECENT_MAX + 17;
+        let total = 2 * PAGE + 3 * RECENT_MAX + 17;
         for n in 0..total {
             let mut verdict = created(n);
             ids.record("x", &source(n), &mut verdict);
@@ -896,7 +947,8 @@ mod tests {
         }
         assert_eq!(ids.len(), total);
         let registry = ids.registry.lock().unwrap();
-        assert!(registry.sorted.windows(2).all(|pair| pair[0] < pair[1]));
+        let sorted = &registry.sorted;
+        assert!((1..sorted.len).all(|at| sorted.get(at - 1) < sorted.get(at)));
         drop(registry);
         for n in [0, 1, RECENT_MAX, 2 * RECENT_MAX + 5, total - 1] {
             let mut again = created(n);
