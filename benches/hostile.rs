@@ -7,7 +7,7 @@
 //! promise measured: every run ends within 30 s with exit 1 or 2, says why in one line, and
 //! writes at most 50 MB of report. Numbers, not assertions: these machines are shared and
 //! noisy. Give names to run only some targets (`-- slow-bytes redirect-loop`); `--list` lists
-//! them.
+//! them; `HOSTILE_OUTPUT=DIR` keeps each run's stdout and stderr there.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -142,6 +142,12 @@ fn main() {
         let seconds = started.elapsed().as_secs_f64();
         let (stdout, stderr) = (stdout.join(), stderr.join());
         let (stdout, stderr) = (stdout.unwrap_or_default(), stderr.unwrap_or_default());
+        if let Some(dir) = std::env::var_os("HOSTILE_OUTPUT") {
+            let dir = std::path::Path::new(&dir);
+            let _ = std::fs::create_dir_all(dir);
+            let _ = std::fs::write(dir.join(format!("{}.stdout", hostile.name)), &stdout);
+            let _ = std::fs::write(dir.join(format!("{}.stderr", hostile.name)), &stderr);
+        }
         let reason = stderr
             .lines()
             .last()

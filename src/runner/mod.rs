@@ -35,7 +35,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_STOP_AFTER: usize = 8;
 
 /// Requests in flight at once across the whole run, unless told otherwise.
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 32;
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
 
 /// The knobs of a run.
 #[derive(Debug, Clone)]
