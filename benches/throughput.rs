@@ -9,20 +9,22 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use dli_conformance::case::{self, Case};
-use dli_conformance::generate::{self, CLASSES};
-use dli_conformance::runner::{Run, RunConfig};
+use dli_conformance::generate::{self, CLASSES, FIXED_SEED};
+use dli_conformance::runner::{Run, RunConfig, DEFAULT_CONCURRENCY};
 use dli_conformance::target::{HttpTarget, InProcess, Target};
 use dli_conformance::{check::Outcome, mock};
 use futures_util::stream::{self, StreamExt};
 
-const SEED: u64 = 0x5eed_d11c;
 const ROUNDS: usize = 3;
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-    let mut cases = case::load_dir(dli_conformance::case::SHIPPED_DIR.as_ref())
-        .expect("the shipped cases load");
-    cases.extend(generate::sample_cases(SEED, 256));
+    let mut cases = case::load_dir(
+        dli_conformance::case::SHIPPED_DIR.as_ref(),
+        &Default::default(),
+    )
+    .expect("the shipped cases load");
+    cases.extend(generate::sample_cases(FIXED_SEED, 256));
     let url = runtime
         .block_on(mock::spawn("127.0.0.1:0"))
         .expect("the mock binds a loopback port");
@@ -54,12 +56,13 @@ fn main() {
             );
         }
     }
-    println!("\none generator class, 256 examples, concurrency 16, over http:");
+    let concurrency = usize::from(DEFAULT_CONCURRENCY);
+    println!("\none generator class, 256 examples, concurrency {concurrency}, over http:");
     let http: Arc<dyn Target> = Arc::new(HttpTarget::new(&url).expect("a loopback URL"));
     for class in CLASSES {
-        let sample = class.sample(SEED, 256);
+        let sample = class.sample(FIXED_SEED, 256);
         let best = (0..ROUNDS)
-            .map(|_| time_run(&runtime, Arc::clone(&http), &sample, 16))
+            .map(|_| time_run(&runtime, Arc::clone(&http), &sample, concurrency))
             .min()
             .expect("at least one round");
         println!(

@@ -182,6 +182,19 @@ impl ClauseId {
         )
     }
 
+    /// The clause whose id text is `id`, or an error quoting it (with a near id as a hint).
+    pub fn parse_or_explain(id: &str) -> Result<ClauseId, String> {
+        ClauseId::parse(id).ok_or_else(|| {
+            let hint = ClauseId::ALL
+                .iter()
+                .map(|known| known.id())
+                .find(|known| known.contains(id) || id.contains(known))
+                .map(|near| format!(" (did you mean {near:?}?)"))
+                .unwrap_or_default();
+            format!("unknown clause id {id:?}{hint}")
+        })
+    }
+
     /// Whether the clause is a rule about requests (`req.*`, `cur.*`), which the checker can
     /// only see through the answer's status.
     pub fn is_request_rule(self) -> bool {
@@ -204,8 +217,22 @@ impl serde::Serialize for ClauseId {
 impl<'de> serde::Deserialize<'de> for ClauseId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<ClauseId, D::Error> {
         let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        ClauseId::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown clause id {text:?}")))
+        ClauseId::parse_or_explain(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl schemars::JsonSchema for ClauseId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ClauseId".into()
+    }
+
+    /// Exactly the ids [`ClauseId::parse`] accepts, in the order of `CLAUSES.md`.
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let ids: Vec<&str> = ClauseId::ALL.iter().map(|clause| clause.id()).collect();
+        schemars::json_schema!({
+            "description": "A clause id of CLAUSES.md, e.g. `req.url.max-length` or `A6`.",
+            "enum": ids,
+        })
     }
 }
 

@@ -14,6 +14,7 @@ use bytes::Bytes;
 
 use crate::case::{self, Case, Expect, Source};
 use crate::check::{self, Outcome};
+use crate::fixtures::Fixtures;
 use crate::generate::oracle;
 use crate::generate::structured::StructuredBody;
 use crate::mock;
@@ -32,12 +33,17 @@ thread_local! {
 pub fn case_file(data: &[u8]) {
     let path = Path::new("cases/fuzzed.json");
     let Ok(text) = std::str::from_utf8(data) else {
-        let _ = case::parse_file(path, "fuzzed", &String::from_utf8_lossy(data));
+        let _ = case::parse_file(
+            path,
+            "fuzzed",
+            &String::from_utf8_lossy(data),
+            &Fixtures::default(),
+        );
         return;
     };
     let lines = text.matches('\n').count() + 1;
     let in_text = |line: usize| (1..=lines).contains(&line);
-    match case::parse_file(path, "fuzzed", text) {
+    match case::parse_file(path, "fuzzed", text, &Fixtures::default()) {
         Ok(cases) => {
             for case in cases {
                 assert!(case.id.starts_with("fuzzed/"), "case id {:?}", case.id);
@@ -264,6 +270,7 @@ fn mock_meets_oracle(request: Request) {
             verdict,
             skipped: None,
             elapsed: std::time::Duration::ZERO,
+            known: Vec::new(),
         };
         panic!(
             "the mock and the oracle disagree\n{}",
@@ -279,7 +286,7 @@ mod tests {
     #[test]
     fn every_seed_passes_its_target() {
         let dir = crate::case::SHIPPED_DIR;
-        for case in case::load_dir(dir.as_ref()).unwrap() {
+        for case in case::load_dir(dir.as_ref(), &Fixtures::default()).unwrap() {
             for (target, bytes) in seeds(&case) {
                 match target {
                     "check_response" => check_response(&bytes),

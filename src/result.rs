@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::baseline::BaselineStatus;
 use crate::case::{Expect, Source};
-use crate::check::{Decision, Outcome, Verdict};
+use crate::check::{Decision, Outcome, Verdict, Violation};
 use crate::clause::{ClauseId, Level, Profile};
 use crate::target::{Request, Response};
 
@@ -46,6 +47,21 @@ pub struct CaseResult {
     pub skipped: Option<String>,
     /// Time from sending to the judged answer.
     pub elapsed: Duration,
+    /// Violations a live entry of the run's baseline accepts, moved out of the verdict by
+    /// `crate::baseline` (empty without a baseline).
+    pub known: Vec<KnownViolation>,
+}
+
+/// A violation a known-deviation baseline accepts for now, with the entry's reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KnownViolation {
+    /// The violation, as the checker found it.
+    #[serde(flatten)]
+    pub violation: Violation,
+    /// Why the deviation is accepted (the baseline entry's `reason`).
+    pub reason: String,
+    /// The day the baseline entry expires (`YYYY-MM-DD`).
+    pub expires: String,
 }
 
 impl CaseResult {
@@ -68,15 +84,19 @@ impl CaseResult {
             verdict: Verdict::empty(),
             skipped: Some(reason),
             elapsed: Duration::ZERO,
+            known: Vec::new(),
         }
     }
 
-    /// The result's outcome: skip when not sent, else the verdict's.
+    /// The result's outcome: skip when not sent, else the verdict's, which is known when the
+    /// only violations were accepted by the baseline.
     pub fn outcome(&self) -> Outcome {
         if self.skipped.is_some() {
-            Outcome::Skip
-        } else {
-            self.verdict.outcome()
+            return Outcome::Skip;
+        }
+        match self.verdict.outcome() {
+            Outcome::Pass if !self.known.is_empty() => Outcome::Known,
+            outcome => outcome,
         }
     }
 
@@ -112,6 +132,8 @@ pub struct Counts {
     pub setup: u64,
     /// Not sent.
     pub skip: u64,
+    /// Failed only where the baseline accepts it.
+    pub known: u64,
 }
 
 impl Counts {
@@ -123,6 +145,7 @@ impl Counts {
             Outcome::Warn => self.warn += 1,
             Outcome::Setup => self.setup += 1,
             Outcome::Skip => self.skip += 1,
+            Outcome::Known => self.known += 1,
         }
     }
 
@@ -134,12 +157,13 @@ impl Counts {
             Outcome::Warn => self.warn,
             Outcome::Setup => self.setup,
             Outcome::Skip => self.skip,
+            Outcome::Known => self.known,
         }
     }
 
     /// Every result counted.
     pub fn total(&self) -> u64 {
-        self.pass + self.fail + self.warn + self.setup + self.skip
+        self.pass + self.fail + self.warn + self.setup + self.skip + self.known
     }
 
     /// Adds `other`'s counts (merging shards).
@@ -149,6 +173,7 @@ impl Counts {
         self.warn += other.warn;
         self.setup += other.setup;
         self.skip += other.skip;
+        self.known += other.known;
     }
 }
 
@@ -195,54 +220,44 @@ pub struct Tally {
 impl Tally {
     /// Folds one result in; `rendered` is its failure text when it failed or warned.
     pub fn add(&mut self, result: &CaseResult, rendered: Option<String>) {
-        let outcome = result.outcome();
+        self.add_facts(&ResultFacts::of(result), rendered);
+    }
+
+    /// Folds in one result given as the facts the tally reads (a result of this run, or one
+    /// read back from a JSON report by `merge-reports`).
+    pub fn add_facts(&mut self, result: &ResultFacts<'_>, rendered: Option<String>) {
+        let outcome = result.outcome;
         self.counts.add(outcome);
-        let broken: Vec<ClauseId> = result.verdict.violations.iter().map(|v| v.clause).collect();
-        let misjudged = broken.iter().any(|clause| clause.is_status_rule());
-        let mut touched = result.clauses.clone();
-        touched.extend(broken.iter().filter(|c| !result.clauses.contains(c)));
-        touched.dedup();
-        for clause in touched {
-            let clause_outcome = match outcome {
-                Outcome::Skip | Outcome::Setup => outcome,
-                _ if broken.contains(&clause) => match clause.level() {
-                    Level::Should => Outcome::Warn,
-                    _ => Outcome::Fail,
-                },
-                // A request rule is broken when the server misjudged a body exercising it.
-                _ if clause.is_request_rule() && misjudged => Outcome::Fail,
-                _ => Outcome::Pass,
-            };
+        for (clause, clause_outcome) in result.clause_outcomes() {
             let row = self.clauses.entry(clause).or_default();
             if matches!(clause_outcome, Outcome::Fail | Outcome::Warn)
                 && row.first_failure.is_none()
             {
-                row.first_failure = Some(result.id.clone());
+                row.first_failure = Some(result.id.to_owned());
             }
             row.counts.add(clause_outcome);
         }
-        if let Some(reason) = &result.skipped {
-            *self.skip_reasons.entry(reason.clone()).or_default() += 1;
+        if let Some(reason) = result.skipped {
+            *self.skip_reasons.entry(reason.to_owned()).or_default() += 1;
         }
-        if let Some(setup) = &result.verdict.setup {
-            *self
-                .setup_problems
-                .entry(setup.message.clone())
-                .or_default() += 1;
+        if let Some(setup) = result.setup {
+            *self.setup_problems.entry(setup.to_owned()).or_default() += 1;
         }
-        if result.expect == Expect::Either && matches!(outcome, Outcome::Pass | Outcome::Fail) {
+        if result.expect == Expect::Either
+            && matches!(outcome, Outcome::Pass | Outcome::Fail | Outcome::Known)
+        {
             *self
                 .may_choices
-                .entry(may_subject(result))
+                .entry(result.may_subject())
                 .or_default()
-                .entry(result.verdict.decision)
+                .entry(result.decision)
                 .or_default() += 1;
         }
-        if let (Some(text), Some(&clause)) = (rendered, broken.first()) {
+        if let (Some(text), Some(&clause)) = (rendered, result.broken.first()) {
             let kept = self.failures.iter().filter(|f| f.clause == clause).count();
             if kept < FAILURES_KEPT_PER_CLAUSE {
                 self.failures.push(KeptFailure {
-                    id: result.id.clone(),
+                    id: result.id.to_owned(),
                     clause,
                     text,
                 });
@@ -251,17 +266,138 @@ impl Tally {
             }
         }
     }
+
+    /// Adds `other`'s tally (another shard of the same run): counts, matrix, MAY choices,
+    /// setup problems and skip reasons; kept failures are appended up to the same bound.
+    pub fn merge(&mut self, other: &Tally) {
+        self.counts.merge(&other.counts);
+        for (clause, row) in &other.clauses {
+            let mine = self.clauses.entry(*clause).or_default();
+            mine.counts.merge(&row.counts);
+            if mine.first_failure.is_none() {
+                mine.first_failure.clone_from(&row.first_failure);
+            }
+        }
+        for (subject, decisions) in &other.may_choices {
+            let mine = self.may_choices.entry(subject.clone()).or_default();
+            for (decision, count) in decisions {
+                *mine.entry(*decision).or_default() += count;
+            }
+        }
+        for (problem, count) in &other.setup_problems {
+            *self.setup_problems.entry(problem.clone()).or_default() += count;
+        }
+        for (reason, count) in &other.skip_reasons {
+            *self.skip_reasons.entry(reason.clone()).or_default() += count;
+        }
+        for failure in &other.failures {
+            let kept = self
+                .failures
+                .iter()
+                .filter(|f| f.clause == failure.clause)
+                .count();
+            if kept < FAILURES_KEPT_PER_CLAUSE {
+                self.failures.push(failure.clone());
+            } else {
+                self.failures_dropped += 1;
+            }
+        }
+        self.failures_dropped += other.failures_dropped;
+    }
 }
 
-/// The subject of a MAY choice line: `prop/<class> [A2]` for generated results (one line per
-/// class), the case id for a case from a file.
-fn may_subject(result: &CaseResult) -> String {
-    let mays: Vec<&str> = result.may_clauses().iter().map(|c| c.id()).collect();
-    let subject = match &result.source {
-        Source::Generated { class, .. } => format!("prop/{class}"),
-        Source::File { .. } => result.id.clone(),
-    };
-    format!("{subject} [{}]", mays.join(", "))
+/// What the tally reads of one result.
+#[derive(Debug, Clone)]
+pub struct ResultFacts<'a> {
+    /// The case id.
+    pub id: &'a str,
+    /// The clauses the case exercises.
+    pub clauses: &'a [ClauseId],
+    /// What a conformant server does.
+    pub expect: Expect,
+    /// How the result ended.
+    pub outcome: Outcome,
+    /// The clauses of its violations, in order.
+    pub broken: Vec<ClauseId>,
+    /// The clauses of its violations the baseline accepts.
+    pub known: Vec<ClauseId>,
+    /// Why it was not sent.
+    pub skipped: Option<&'a str>,
+    /// The setup problem it met.
+    pub setup: Option<&'a str>,
+    /// Which way the target decided.
+    pub decision: Decision,
+    /// The generator class, for generated results.
+    pub class: Option<&'a str>,
+}
+
+impl<'a> ResultFacts<'a> {
+    /// The facts of `result`.
+    pub fn of(result: &'a CaseResult) -> ResultFacts<'a> {
+        ResultFacts {
+            id: &result.id,
+            clauses: &result.clauses,
+            expect: result.expect,
+            outcome: result.outcome(),
+            broken: result.verdict.violations.iter().map(|v| v.clause).collect(),
+            known: result.known.iter().map(|k| k.violation.clause).collect(),
+            skipped: result.skipped.as_deref(),
+            setup: result.verdict.setup.as_ref().map(|s| s.message.as_str()),
+            decision: result.verdict.decision,
+            class: match &result.source {
+                Source::Generated { class, .. } => Some(class),
+                Source::File { .. } => None,
+            },
+        }
+    }
+
+    /// Each clause the result exercised or broke, once, with how it ended for that clause: a
+    /// broken clause fails (or warns, for a SHOULD), a clause the baseline accepts is known,
+    /// and a request rule fails when the server misjudged a body exercising it (a status
+    /// clause broke). Skipped and setup results count as such for every clause.
+    pub fn clause_outcomes(&self) -> Vec<(ClauseId, Outcome)> {
+        let misjudged = self.broken.iter().any(|clause| clause.is_status_rule());
+        let misjudged_known = self.known.iter().any(|clause| clause.is_status_rule());
+        let mut touched: Vec<ClauseId> = Vec::with_capacity(self.clauses.len() + 2);
+        for &clause in self.clauses.iter().chain(&self.broken).chain(&self.known) {
+            if !touched.contains(&clause) {
+                touched.push(clause);
+            }
+        }
+        touched
+            .into_iter()
+            .map(|clause| {
+                let outcome = match self.outcome {
+                    Outcome::Skip | Outcome::Setup => self.outcome,
+                    _ if self.broken.contains(&clause) => match clause.level() {
+                        Level::Should => Outcome::Warn,
+                        _ => Outcome::Fail,
+                    },
+                    _ if self.known.contains(&clause) => Outcome::Known,
+                    _ if clause.is_request_rule() && misjudged => Outcome::Fail,
+                    _ if clause.is_request_rule() && misjudged_known => Outcome::Known,
+                    _ => Outcome::Pass,
+                };
+                (clause, outcome)
+            })
+            .collect()
+    }
+
+    /// The subject of a MAY choice line: `prop/<class> [A2]` for generated results (one line
+    /// per class), the case id for a case from a file.
+    fn may_subject(&self) -> String {
+        let mays: Vec<&str> = self
+            .clauses
+            .iter()
+            .filter(|clause| clause.level() == Level::May)
+            .map(|c| c.id())
+            .collect();
+        let subject = match self.class {
+            Some(class) => format!("prop/{class}"),
+            None => self.id.to_owned(),
+        };
+        format!("{subject} [{}]", mays.join(", "))
+    }
 }
 
 /// What a run is, written at the head of its reports.
@@ -277,6 +413,10 @@ pub struct RunMeta {
     pub seed: Option<u64>,
     /// The profile the run judged by.
     pub profile: Profile,
+    /// The spec revision the cases follow ([`crate::shipped::spec_revision`]).
+    pub spec: String,
+    /// The shard this run is (`count:1/3`), when it is one.
+    pub partition: Option<String>,
 }
 
 /// A finished run: what the end-of-run text, the summaries and the exit code read.
@@ -294,6 +434,8 @@ pub struct RunRecord {
     pub strict: bool,
     /// Why the run stopped sending before the end, if it did.
     pub stopped: Option<String>,
+    /// The known-deviation baseline's entries and what they matched, when the run had one.
+    pub baseline: Option<BaselineStatus>,
 }
 
 impl RunRecord {
@@ -302,19 +444,26 @@ impl RunRecord {
         self.tally.counts.of(outcome)
     }
 
-    /// True when the run found no failure (and, under `strict`, no warning).
+    /// True when the run found no failure (and, under `strict`, no warning) and its baseline,
+    /// if any, has no expired entry.
     pub fn conforms(&self) -> bool {
-        self.count(Outcome::Fail) == 0 && !(self.strict && self.count(Outcome::Warn) > 0)
+        self.count(Outcome::Fail) == 0
+            && !(self.strict && self.count(Outcome::Warn) > 0)
+            && self
+                .baseline
+                .as_ref()
+                .is_none_or(|baseline| baseline.expired().next().is_none())
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::check::Violation;
     use bytes::Bytes;
 
-    fn result(id: &str, clauses: &[ClauseId], violations: &[ClauseId]) -> CaseResult {
+    /// A judged result of a case from a file, breaking `violations` (201 where 400 was due).
+    pub(crate) fn result(id: &str, clauses: &[ClauseId], violations: &[ClauseId]) -> CaseResult {
         let mut verdict = Verdict::empty();
         verdict.decision = Decision::Rejected;
         verdict.violations = violations
@@ -341,6 +490,7 @@ mod tests {
             verdict,
             skipped: None,
             elapsed: Duration::ZERO,
+            known: Vec::new(),
         }
     }
 

@@ -111,6 +111,7 @@ mod tests {
             verdict: Verdict::empty(),
             skipped: None,
             elapsed: Duration::ZERO,
+            known: Vec::new(),
         };
         assert_eq!(sink.record(&result), None);
         sink.record(&result);
@@ -121,6 +122,7 @@ mod tests {
             elapsed: Duration::ZERO,
             strict: false,
             stopped: None,
+            baseline: None,
         };
         let (record, errors) = sink.finish(record);
         assert_eq!(record.tally.counts.pass, 2);

@@ -1,46 +1,17 @@
 //! The `dli-conformance run` command end to end: exit codes, failure text, reports and
 //! operational errors, against small servers on 127.0.0.1 that each test starts itself.
 
+mod common;
+
 use std::net::TcpListener as StdListener;
-use std::process::{Command, Output};
+
+use common::{cli, serve, text};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use dli_conformance::mock;
-
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dli-conformance"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(output: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-/// Serves `router` on a free loopback port from a background thread; gives its base URL.
-fn serve(router: axum::Router) -> String {
-    let listener = StdListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, router).await.unwrap();
-        });
-    });
-    url
-}
 
 /// The reference mock, but answering 200 where it would answer 201.
 fn answers_200_on_success() -> axum::Router {
@@ -82,10 +53,16 @@ fn the_embedded_mock_conforms() {
     let output = cli(&["run", "-q", "--report-json", report.to_str().unwrap()]);
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
-    let summary = stdout.lines().last().unwrap();
+    let mut lines = stdout.lines().rev();
+    let (last, summary) = (lines.next().unwrap(), lines.next().unwrap());
     assert!(
         summary.contains(" passed, 0 failed, 0 warned; "),
         "{summary}"
+    );
+    // The run deletes what it created, and says so last.
+    assert!(
+        last.starts_with("connections: ") && last.ends_with(" deleted, 0 left"),
+        "{last}"
     );
     assert!(
         stdout.contains("valid/page-example [A2]: rejected"),
@@ -128,7 +105,7 @@ fn a_server_answering_200_fails_created_status() {
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("error[resp.created.status]: a valid request was not answered 201"));
     assert!(
-        stdout.contains("  --> cases/valid.json:7 (valid/minimal)"),
+        stdout.contains("  --> cases/valid.json:14 (valid/minimal)"),
         "{stdout}"
     );
     assert!(
@@ -190,7 +167,7 @@ fn a_misspelt_key_names_file_line_and_case() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("typo.json"),
-        "[\n  {\n    \"description\": \"d\",\n    \"clauses\": [\"req.path\"],\n    \"request\": {\"body\": {}},\n    \"tests\": [\n      {\"name\": \"oops\", \"description\": \"d\", \"expct\": \"accept\"}\n    ]\n  }\n]\n",
+        "{\n  \"groups\": [\n    {\n      \"description\": \"d\",\n      \"tests\": [\n        {\n          \"name\": \"oops\",\n          \"description\": \"d\",\n          \"expct\": \"accept\"\n        }\n      ]\n    }\n  ]\n}\n",
     )
     .unwrap();
     let output = cli(&["run", "--cases", dir.to_str().unwrap()]);
@@ -198,7 +175,7 @@ fn a_misspelt_key_names_file_line_and_case() {
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr.contains("typo.json:7 (typo/oops): unknown field `expct`"),
+        stderr.contains("typo.json:9 (typo/oops): unknown field `expct`"),
         "{stderr}"
     );
 }
@@ -303,7 +280,7 @@ fn gateway_answers_are_setup_problems_and_secrets_stay_hidden() {
 fn generated_bodies_find_shrink_save_and_replay_a_wrong_limit() {
     let url = serve(accepts_urls_up_to(1024));
     let saved = std::env::temp_dir().join(format!("dli-saved-{}", std::process::id()));
-    let output = Command::new(env!("CARGO_BIN_EXE_dli-conformance"))
+    let output = common::command()
         .args([
             "run",
             "-q",
@@ -333,7 +310,7 @@ fn generated_bodies_find_shrink_save_and_replay_a_wrong_limit() {
     );
     assert!(stdout.contains("   = shrunk: "), "{stdout}");
     assert!(
-        stdout.contains("   = as a case for cases/regressions/:\n["),
+        stdout.contains("   = as a case for cases/regressions/:\n{\n  \"groups\": ["),
         "{stdout}"
     );
 
@@ -344,9 +321,15 @@ fn generated_bodies_find_shrink_save_and_replay_a_wrong_limit() {
     assert_eq!(files.len(), 1, "{files:?}");
     let case_file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
-    let test = &case_file[0]["tests"][0];
+    let test = &case_file["groups"][0]["tests"][0];
     assert_eq!(test["expect"], "reject");
-    let body: serde_json::Value = serde_json::from_str(test["raw_body"].as_str().unwrap()).unwrap();
+    let parts: Vec<&str> = test["raw_body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|part| part.as_str().unwrap())
+        .collect();
+    let body: serde_json::Value = serde_json::from_str(&parts.concat()).unwrap();
     assert_eq!(body["url"].as_str().unwrap().chars().count(), 513, "{body}");
 
     let replay = |target: &[&str]| {
@@ -376,6 +359,8 @@ fn the_same_seed_sends_the_same_requests() {
             "-q",
             "--seed",
             "99",
+            "--run-id",
+            "same",
             "--examples",
             "32",
             "--report-json",

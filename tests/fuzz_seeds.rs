@@ -75,7 +75,7 @@ fn main() -> ExitCode {
 
 /// Every seed file `cases/` gives, by path below `fuzz/seeds/`.
 fn wanted_seeds(cases_dir: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>, case::LoadError> {
-    let cases = case::load_dir(cases_dir)?;
+    let cases = case::load_dir(cases_dir, &Default::default())?;
     let mut seeds = BTreeMap::new();
     for case in &cases {
         let file = case.id.replace('/', "--");

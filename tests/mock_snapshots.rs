@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
     let cases_dir = dli_conformance::case::SHIPPED_DIR;
-    let cases = match case::load_dir(cases_dir.as_ref()) {
+    let cases = match case::load_dir(cases_dir.as_ref(), &Default::default()) {
         Ok(cases) => cases,
         Err(err) => {
             eprintln!("error: {err}");

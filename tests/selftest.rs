@@ -12,12 +12,13 @@ use std::time::Duration;
 use dli_conformance::mock::{faults, variants};
 use dli_conformance::runner::RunConfig;
 use dli_conformance::selftest;
+use dli_conformance::shipped::CaseRoot;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_fault_is_flagged_and_no_variant_is() {
     let cases_dir = dli_conformance::case::SHIPPED_DIR;
     let cases = selftest::cases(
-        cases_dir.as_ref(),
+        &CaseRoot::Dir(cases_dir.into()),
         selftest::SEED,
         selftest::EXAMPLES_PER_CLASS,
     )

@@ -7,17 +7,16 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use dli_conformance::fixtures::Fixtures;
+use dli_conformance::generate::FIXED_SEED;
 use dli_conformance::runner::{GenerateConfig, Run, RunConfig};
 use dli_conformance::target::InProcess;
 use dli_conformance::{case, mock};
 
-/// The generator seed the tests use, so a red test is red again on every machine.
-const SEED: u64 = 0x5eed_d11c;
-
 fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
     let cases_dir = dli_conformance::case::SHIPPED_DIR;
-    let cases = match case::load_dir(cases_dir.as_ref()) {
+    let cases = match case::load_dir(cases_dir.as_ref(), &Fixtures::default()) {
         Ok(cases) => cases,
         Err(err) => {
             eprintln!("error: {err}");
@@ -28,9 +27,9 @@ fn main() -> ExitCode {
     let target = Arc::new(InProcess::new(mock::router()));
     let run = Run::plain(target, runtime.handle().clone(), RunConfig::default());
     let mut trials = run.trials(cases);
-    trials.extend(run.generated_trials("prop", &GenerateConfig::new(SEED, 256)));
+    trials.extend(run.generated_trials("prop", &GenerateConfig::new(FIXED_SEED, 256)));
     trials.extend(
-        run.generated_trials("prop-10k", &GenerateConfig::new(SEED, 10_000))
+        run.generated_trials("prop-10k", &GenerateConfig::new(FIXED_SEED, 10_000))
             .into_iter()
             .map(|trial| trial.with_ignored_flag(true)),
     );

@@ -1,7 +1,11 @@
 //! The command line: one module per subcommand, each with its flags (a clap `Args` struct) and
 //! the function that carries it out. Printing happens here and in `report`, nowhere else.
 
+mod cleanup;
+mod gate;
+mod merge;
 mod mock;
+mod progress;
 mod run;
 mod selftest;
 
@@ -12,7 +16,7 @@ use clap::{Parser, Subcommand};
 /// The parsed command line.
 #[derive(Parser)]
 #[command(
-    version,
+    version = dli_conformance::shipped::VERSION,
     about = "Conformance suite for DLI's create-classic-datasource-connection API"
 )]
 pub struct Cli {
@@ -25,22 +29,85 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the suite against a target (the embedded reference mock when --target is not given).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Serve the reference mock until interrupted; prints the URL it listens on.
     Mock(mock::MockArgs),
     /// Run the suite against the mock, every conformant variant and every fault; print the score.
     Selftest(selftest::SelftestArgs),
+    /// Merge the JSON reports of a partitioned run's shards into one report.
+    MergeReports(merge::MergeArgs),
+    /// Delete the connections a ledger lists as live (finish an interrupted run's cleanup).
+    Cleanup(cleanup::CleanupArgs),
 }
 
 impl Command {
     /// Carries the subcommand out on `runtime`.
     pub fn execute(self, runtime: &tokio::runtime::Runtime) -> ExitCode {
         match self {
-            Command::Run(args) => run::run(args, runtime),
+            Command::Run(args) => run::run(*args, runtime),
             Command::Mock(args) => runtime.block_on(mock::serve(args)),
             Command::Selftest(args) => selftest::run(args, runtime),
+            Command::MergeReports(args) => merge::run(args),
+            Command::Cleanup(args) => cleanup::run(args, runtime),
         }
     }
+}
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM; gives the signal's name.
+pub async fn interrupted() -> &'static str {
+    Signals::new().next().await
+}
+
+/// SIGINT and SIGTERM, caught from creation on (their default action, ending the process, is off
+/// for good once caught); none is lost between two calls of [`Signals::next`].
+pub struct Signals {
+    #[cfg(unix)]
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    /// Starts catching both signals.
+    pub fn new() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let streams = signal(SignalKind::interrupt())
+                .and_then(|interrupt| Ok((interrupt, signal(SignalKind::terminate())?)))
+                .ok();
+            Signals { streams }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    /// The next signal's name.
+    pub async fn next(&mut self) -> &'static str {
+        #[cfg(unix)]
+        if let Some((interrupt, terminate)) = &mut self.streams {
+            return tokio::select! {
+                _ = interrupt.recv() => "SIGINT",
+                _ = terminate.recv() => "SIGTERM",
+            };
+        }
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
+    }
+}
+
+/// A random word of `length` lower-case letters and digits (run ids).
+pub fn random_token(length: usize) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bits = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    (0..length)
+        .map(|_| {
+            let letter = ALPHABET[(bits % ALPHABET.len() as u64) as usize];
+            bits /= ALPHABET.len() as u64;
+            letter as char
+        })
+        .collect()
 }
 
 /// Prints a line to stdout; a closed pipe (`| head`) is not an error worth a panic.

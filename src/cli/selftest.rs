@@ -7,16 +7,17 @@ use std::time::Duration;
 
 use clap::Args;
 use dli_conformance::runner::RunConfig;
-use dli_conformance::{case, selftest};
+use dli_conformance::selftest;
+use dli_conformance::shipped::CaseRoot;
 
 use super::{parse_seconds, usage_error};
 
 /// Flags of `selftest`.
 #[derive(Args)]
 pub struct SelftestArgs {
-    /// Folder of case files.
-    #[arg(long, default_value = case::SHIPPED_DIR)]
-    cases: PathBuf,
+    /// Folder of case files (default: the cases shipped in the binary).
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
     /// Seconds one request may take before it counts as unanswered (hanging faults wait this).
     #[arg(long, default_value_t = 2.0, value_parser = parse_seconds)]
     timeout: f64,
@@ -30,7 +31,8 @@ pub struct SelftestArgs {
 
 /// Prints the score table; exit 0 when the gate holds, 1 when not.
 pub fn run(args: SelftestArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
-    let cases = match selftest::cases(&args.cases, args.seed, args.examples) {
+    let root = args.cases.map_or(CaseRoot::Shipped, CaseRoot::Dir);
+    let cases = match selftest::cases(&root, args.seed, args.examples) {
         Ok(cases) => cases,
         Err(err) => return usage_error(err.to_string()),
     };

@@ -8,6 +8,13 @@
 //! Casing variants of a listed service are always valid. Under the profile `current` the `cur.*`
 //! rules are MUSTs too (a name outside the pattern, a tag key or value of the wrong length, over
 //! 20 tags: reject). The members, services and limits come from [`crate::rules`].
+//!
+//! It also says which request rules a body *exercises*, valid or not ([`Expectation::exercised`]):
+//! every member present or missing (its `.required` and `.type`), tags (their type, each tag's
+//! key and value, `req.tags.optional` when absent or empty), the service list (and
+//! `req.service.case-insensitive` for a listed value in another casing), the url limit for a url at least that long in characters, UTF-16
+//! units or UTF-8 bytes (the units an implementation may count in), and the MAYs it touches. The
+//! case loader and the generator derive every case's request clauses from it.
 
 use serde_json::{Map, Value};
 
@@ -22,6 +29,8 @@ pub struct Expectation {
     pub expect: Expect,
     /// The clauses that decided it: the MUSTs broken (reject) or the MAYs touched (either).
     pub clauses: Vec<ClauseId>,
+    /// Every request rule and MAY the body exercises, decided or not, in `CLAUSES.md` order.
+    pub exercised: Vec<ClauseId>,
 }
 
 /// The expectation for `body`, sent as `application/json` to the create endpoint, under the
@@ -33,11 +42,19 @@ pub fn expectation(body: &[u8]) -> Expectation {
 /// The expectation for `body` under `profile` (`current` adds the `cur.*` MUST clauses).
 pub fn expectation_under(body: &[u8], profile: Profile) -> Expectation {
     let mut judged = Judged::default();
+    judged.exercised.push(ClauseId::ReqBodyObject);
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(members)) => judge_members(&members, profile, &mut judged),
         _ => judged.broken.push(ClauseId::ReqBodyObject),
     }
-    let Judged { broken, open } = judged;
+    let Judged {
+        broken,
+        open,
+        mut exercised,
+    } = judged;
+    exercised.extend(broken.iter().chain(&open));
+    exercised.sort_unstable();
+    exercised.dedup();
     let (expect, mut clauses) = if !broken.is_empty() {
         (Expect::Reject, broken)
     } else if !open.is_empty() {
@@ -47,19 +64,30 @@ pub fn expectation_under(body: &[u8], profile: Profile) -> Expectation {
     };
     clauses.sort_unstable();
     clauses.dedup();
-    Expectation { expect, clauses }
+    Expectation {
+        expect,
+        clauses,
+        exercised,
+    }
 }
 
-/// The MUSTs a body breaks and the MAYs it touches.
+/// The MUSTs a body breaks, the MAYs it touches, and the rules it exercises besides.
 #[derive(Default)]
 struct Judged {
     broken: Vec<ClauseId>,
     open: Vec<ClauseId>,
+    exercised: Vec<ClauseId>,
 }
 
 fn judge_members(members: &Map<String, Value>, profile: Profile, judged: &mut Judged) {
     for member in MEMBERS {
-        match (members.get(member.name), member.shape) {
+        let value = members.get(member.name);
+        if value.is_some() {
+            judged.exercised.extend(member.required);
+            judged.exercised.push(member.typed);
+        }
+        match (value, member.shape) {
+            (None, Shape::Tags) => judged.exercised.push(ClauseId::ReqTagsOptional),
             (None, _) => judged.broken.extend(member.required),
             (Some(Value::String(text)), Shape::Text) if text.is_empty() => {
                 judged.open.push(ClauseId::A6)
@@ -73,12 +101,17 @@ fn judge_members(members: &Map<String, Value>, profile: Profile, judged: &mut Ju
         judge_service(service, judged);
     }
     if let Some(Value::String(url)) = members.get("url") {
+        // UTF-8 bytes: the largest of the counts (characters, UTF-16 units, bytes).
+        if url.len() >= URL_MAX_CHARS {
+            judged.exercised.push(ClauseId::ReqUrlMaxLength);
+        }
         if url.chars().count() > URL_MAX_CHARS {
             judged.broken.push(ClauseId::ReqUrlMaxLength);
         }
     }
     if profile == Profile::Current {
         if let Some(Value::String(name)) = members.get("name") {
+            judged.exercised.push(ClauseId::CurNamePattern);
             if !current::name_matches(name) {
                 judged.broken.push(ClauseId::CurNamePattern);
             }
@@ -93,13 +126,17 @@ fn judge_service(service: &str, judged: &mut Judged) {
     if service.is_empty() {
         return; // the A6 choice, already recorded
     }
+    judged.exercised.push(ClauseId::ReqServiceEnum);
     let listed_lower = |candidate: &str| {
         rules::SERVICES
             .iter()
             .any(|listed| listed.to_lowercase() == candidate)
     };
-    if rules::listed_service(service).is_some() {
+    if let Some(listed) = rules::listed_service(service) {
         // req.service.case-insensitive: every ASCII casing of a listed value is that value.
+        if listed != service {
+            judged.exercised.push(ClauseId::ReqServiceCaseInsensitive);
+        }
     } else if service.eq_ignore_ascii_case(rules::CT_ALIAS) {
         judged.open.push(ClauseId::A2);
     } else if listed_lower(&service.to_lowercase())
@@ -118,6 +155,12 @@ fn judge_tags(tags: &Value, profile: Profile, judged: &mut Judged) {
         judged.broken.push(ClauseId::ReqTagsType);
         return;
     };
+    if tags.is_empty() {
+        judged.exercised.push(ClauseId::ReqTagsOptional);
+    }
+    if profile == Profile::Current && tags.len() >= current::TAGS_MAX {
+        judged.exercised.push(ClauseId::CurTagsMaxCount);
+    }
     if profile == Profile::Current && tags.len() > current::TAGS_MAX {
         judged.broken.push(ClauseId::CurTagsMaxCount);
     }
@@ -127,7 +170,18 @@ fn judge_tags(tags: &Value, profile: Profile, judged: &mut Judged) {
             continue;
         };
         for member in TAG_MEMBERS {
-            match tag.get(member.name) {
+            let value = tag.get(member.name);
+            if value.is_some() {
+                judged.exercised.extend(member.required);
+                judged.exercised.push(member.typed);
+            }
+            if profile == Profile::Current && matches!(value, Some(Value::String(_))) {
+                judged.exercised.push(match member.name {
+                    "key" => ClauseId::CurTagsKeyLength,
+                    _ => ClauseId::CurTagsValueLength,
+                });
+            }
+            match value {
                 None => judged.broken.extend(member.required),
                 Some(Value::String(text)) if profile == Profile::Current => {
                     let chars = text.chars().count();
@@ -162,7 +216,7 @@ mod tests {
     #[test]
     fn agrees_with_every_hand_written_case() {
         let dir = crate::case::SHIPPED_DIR;
-        let cases = crate::case::load_dir(dir.as_ref()).unwrap();
+        let cases = crate::case::load_dir(dir.as_ref(), &Default::default()).unwrap();
         let disagreements: Vec<String> = cases
             .iter()
             .filter(|case| !case.clauses.contains(&ClauseId::A9))
@@ -177,6 +231,56 @@ mod tests {
             })
             .collect();
         assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    }
+
+    fn exercised(body: &str) -> Vec<&'static str> {
+        expectation(body.as_bytes())
+            .exercised
+            .iter()
+            .map(|c| c.id())
+            .collect()
+    }
+
+    #[test]
+    fn valid_bodies_exercise_what_they_hold() {
+        let sg = r#""security_group_id":"s","network_id":"n""#;
+        let minimal = format!(r#"{{"name":"n","service":"DWS",{sg},"url":"u"}}"#);
+        assert_eq!(
+            exercised(&minimal),
+            [
+                "req.body.object",
+                "req.name.required",
+                "req.name.type",
+                "req.service.required",
+                "req.service.type",
+                "req.service.enum",
+                "req.security_group_id.required",
+                "req.security_group_id.type",
+                "req.network_id.required",
+                "req.network_id.type",
+                "req.url.required",
+                "req.url.type",
+                "req.tags.optional",
+            ]
+        );
+        let rich = format!(
+            r#"{{"name":"n","service":"Mrs.OpenTsdb",{sg},"url":"{}","tags":[{{"key":"k","value":"v"}}]}}"#,
+            r"\u00e9".repeat(256)
+        );
+        let rich = exercised(&rich);
+        for clause in [
+            "req.service.case-insensitive",
+            "req.url.max-length",
+            "req.tags.type",
+            "req.tags.key.required",
+            "req.tags.key.type",
+            "req.tags.value.required",
+            "req.tags.value.type",
+        ] {
+            assert!(rich.contains(&clause), "{clause} not in {rich:?}");
+        }
+        assert!(!rich.contains(&"req.tags.optional"));
+        assert_eq!(exercised("[1]"), ["req.body.object"]);
     }
 
     #[test]

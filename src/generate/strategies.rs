@@ -168,21 +168,29 @@ pub fn wrong_types() -> impl Strategy<Value = Members> {
         })
 }
 
-/// Letters that look like Latin ones but are not: Cyrillic, Greek, full-width.
-const LOOK_ALIKES: &[(char, char)] = &[
-    ('C', 'С'),
-    ('S', 'Ѕ'),
-    ('O', 'О'),
-    ('T', 'Т'),
-    ('D', 'Ꭰ'),
-    ('B', 'В'),
-    ('R', 'Ꭱ'),
-    ('M', 'М'),
-    ('W', 'Ｗ'),
-    ('P', 'Р'),
-    ('e', 'е'),
-    ('a', 'а'),
-    ('l', 'ӏ'),
+/// Letters that look like Latin ones but are not, as `(latin, look-alike)`: Cyrillic, Cherokee
+/// and full-width. The one table of them: [`near_miss_service`] swaps one letter for the first
+/// entry of that letter or of its upper case, the structured fuzz bodies swap every letter that
+/// has a Cyrillic entry. Written as escapes, since the point of
+/// each is that it cannot be told apart on the page.
+pub(crate) const LOOK_ALIKES: &[(char, char)] = &[
+    ('C', '\u{421}'),  // CYRILLIC CAPITAL LETTER ES
+    ('S', '\u{405}'),  // CYRILLIC CAPITAL LETTER DZE
+    ('O', '\u{41e}'),  // CYRILLIC CAPITAL LETTER O
+    ('T', '\u{422}'),  // CYRILLIC CAPITAL LETTER TE
+    ('D', '\u{13a0}'), // CHEROKEE LETTER A
+    ('B', '\u{412}'),  // CYRILLIC CAPITAL LETTER VE
+    ('R', '\u{13a1}'), // CHEROKEE LETTER E
+    ('M', '\u{41c}'),  // CYRILLIC CAPITAL LETTER EM
+    ('W', '\u{ff37}'), // FULLWIDTH LATIN CAPITAL LETTER W
+    ('P', '\u{420}'),  // CYRILLIC CAPITAL LETTER ER
+    ('e', '\u{435}'),  // CYRILLIC SMALL LETTER IE
+    ('a', '\u{430}'),  // CYRILLIC SMALL LETTER A
+    ('l', '\u{4cf}'),  // CYRILLIC SMALL LETTER PALOCHKA
+    ('c', '\u{441}'),  // CYRILLIC SMALL LETTER ES
+    ('o', '\u{43e}'),  // CYRILLIC SMALL LETTER O
+    ('p', '\u{440}'),  // CYRILLIC SMALL LETTER ER
+    ('s', '\u{455}'),  // CYRILLIC SMALL LETTER DZE
 ];
 
 fn look_alike_of(c: char) -> Option<char> {
@@ -381,4 +389,57 @@ pub fn empty_strings() -> impl Strategy<Value = Members> {
 /// `ct` (the page example's service, A2) in random casing.
 pub fn ct_alias() -> impl Strategy<Value = Value> {
     select(vec!["ct", "CT", "Ct", "cT"]).prop_map(Value::from)
+}
+
+/// A name of `chars` characters of the newer page's pattern (`[A-Za-z0-9_-]`).
+fn pattern_name(chars: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = String> {
+    let one = select(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+            .chars()
+            .collect::<Vec<_>>(),
+    );
+    vec(one, chars).prop_map(|chars| chars.into_iter().collect())
+}
+
+/// A tag whose key and value lengths sit at the newer page's limits (128 and 255 characters,
+/// two either side) or at zero.
+fn tag_near_current_limits() -> impl Strategy<Value = Value> {
+    use rules::current::{TAG_KEY_MAX_CHARS, TAG_VALUE_MAX_CHARS};
+    let key = prop_oneof![
+        3 => "[a-z]{1,16}".boxed(),
+        2 => pattern_name(TAG_KEY_MAX_CHARS - 2..=TAG_KEY_MAX_CHARS + 2).boxed(),
+        1 => Just(String::new()).boxed(),
+    ];
+    let value = prop_oneof![
+        3 => "[a-z]{1,16}".boxed(),
+        2 => pattern_name(TAG_VALUE_MAX_CHARS - 2..=TAG_VALUE_MAX_CHARS + 2).boxed(),
+        1 => Just(String::new()).boxed(),
+    ];
+    (key, value).prop_map(|(key, value)| serde_json::json!({"key": key, "value": value}))
+}
+
+/// A valid body (by the seed page) along the newer page's limits (profile `current`): a name of
+/// 62..=66 pattern characters, or a short one with a character outside the pattern (`.`, a
+/// space, `é`, `名`); tag keys and values at 126..=130 and 253..=257 characters or empty; and
+/// 18..=23 tags around the limit of 20. Under the seed these are all valid (or A6 for empty
+/// tag members); under `current` they straddle `cur.name.pattern`, `cur.tags.key.length`,
+/// `cur.tags.value.length` and `cur.tags.max-count`.
+pub fn current_limits() -> impl Strategy<Value = Members> {
+    use rules::current::{NAME_MAX_CHARS, TAGS_MAX};
+    let name = prop_oneof![
+        pattern_name(NAME_MAX_CHARS - 2..=NAME_MAX_CHARS + 2),
+        (pattern_name(1..=20), select(vec![".", " ", "é", "名", "@"]))
+            .prop_map(|(name, odd)| format!("{odd}{name}")),
+    ];
+    let tags = prop_oneof![
+        vec(tag_near_current_limits(), 1..4),
+        vec(valid_tag(), TAGS_MAX - 2..=TAGS_MAX + 3),
+    ];
+    (valid_members(), name, proptest::option::of(tags)).prop_map(|(mut members, name, tags)| {
+        members.insert("name".into(), Value::String(name));
+        if let Some(tags) = tags {
+            members.insert("tags".into(), Value::Array(tags));
+        }
+        members
+    })
 }

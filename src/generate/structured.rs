@@ -467,24 +467,12 @@ impl NearMiss {
     }
 }
 
-/// The Cyrillic letter that looks like Latin `c`, if any.
+/// The Cyrillic letter that looks like Latin `c`, if any (from the one look-alike table).
 fn cyrillic_look_alike(c: char) -> Option<char> {
-    Some(match c {
-        'A' => 'А',
-        'B' => 'В',
-        'C' => 'С',
-        'O' => 'О',
-        'P' => 'Р',
-        'S' => 'Ѕ',
-        'T' => 'Т',
-        'a' => 'а',
-        'c' => 'с',
-        'e' => 'е',
-        'o' => 'о',
-        'p' => 'р',
-        's' => 'ѕ',
-        _ => return None,
-    })
+    super::strategies::LOOK_ALIKES
+        .iter()
+        .find(|&&(latin, alike)| latin == c && ('\u{400}'..='\u{4ff}').contains(&alike))
+        .map(|&(_, alike)| alike)
 }
 
 impl fmt::Display for Service {
@@ -556,22 +544,16 @@ impl fmt::Debug for StructuredBody {
     /// `cases/regressions/`, then name the test and say what it found.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let expectation = super::oracle::expectation(&self.to_bytes());
-        let clauses = if expectation.clauses.is_empty() {
-            vec![crate::clause::ClauseId::RespCreatedStatus]
-        } else {
-            expectation.clauses
-        };
-        let file = json!([{
+        let file = json!({"groups": [{
             "description": "A body found by the mock_structured fuzz target",
-            "clauses": clauses,
-            "request": {"body": self.to_json(Strings::Templates)},
+            "body": crate::case::literal_value(&self.to_json(Strings::Templates)),
             "tests": [{
                 "name": "fuzzed",
                 "description": "TODO: what is special about this body",
-                "expect": expectation.expect,
                 "see": "TODO: where it was found, and one sentence of root cause",
+                "expect": expectation.expect,
             }],
-        }]);
+        }]});
         let text = serde_json::to_string_pretty(&file).map_err(|_| fmt::Error)?;
         f.write_str(&text)
     }
@@ -583,6 +565,7 @@ mod tests {
     use arbitrary::Unstructured;
 
     use crate::case::{self, Expect};
+    use crate::fixtures::Fixtures;
     use crate::generate::oracle;
 
     /// A few thousand bodies from a fixed byte stream (xorshift), so the tests are repeatable.
@@ -617,8 +600,13 @@ mod tests {
     fn debug_is_a_case_file_with_the_same_bytes() {
         for body in bodies() {
             let text = format!("{body:?}");
-            let cases = case::parse_file("cases/regressions/fuzzed.json".as_ref(), "x", &text)
-                .unwrap_or_else(|err| panic!("{err}\n{text}"));
+            let cases = case::parse_file(
+                "cases/regressions/fuzzed.json".as_ref(),
+                "x",
+                &text,
+                &Fixtures::default(),
+            )
+            .unwrap_or_else(|err| panic!("{err}\n{text}"));
             assert_eq!(cases.len(), 1);
             assert_eq!(cases[0].body, body.to_bytes(), "{text}");
             assert_eq!(

@@ -61,9 +61,19 @@ impl Deviation {
 
     /// The reference mock wrapped in this deviation, with a fresh store and a fresh memory.
     pub fn router(&self) -> Router {
+        self.around(super::router())
+    }
+
+    /// As [`Deviation::router`], for the mock configured by `config`: the deviation sits between
+    /// the gateway `config` asks for and the reference handler.
+    pub fn router_with(&self, config: super::MockConfig) -> Result<Router, String> {
+        super::gateway::around(self.around(super::routes(config.clone())), &config)
+    }
+
+    fn around(&self, reference: Router) -> Router {
         let rewrite = self.rewrite;
         let memory = Arc::new(Memory::default());
-        super::router().layer(axum::middleware::from_fn(
+        reference.layer(axum::middleware::from_fn(
             move |request: Request, next: Next| {
                 let memory = Arc::clone(&memory);
                 async move { exchange(rewrite, &memory, request, next).await }
@@ -94,14 +104,23 @@ pub fn find(list: &'static [Deviation], name: &str) -> Option<&'static Deviation
 /// What `mock --fault`/`--variant` serves: the named fault, else the named variant, else the
 /// reference. An unknown name is an error that says where the names are listed.
 pub fn chosen_router(fault: Option<&str>, variant: Option<&str>) -> Result<Router, String> {
+    chosen_router_with(fault, variant, super::MockConfig::default())
+}
+
+/// As [`chosen_router`], each configured by `config` (the gateway, quota, ... of `mock`'s flags).
+pub fn chosen_router_with(
+    fault: Option<&str>,
+    variant: Option<&str>,
+    config: super::MockConfig,
+) -> Result<Router, String> {
     match (fault, variant) {
         (Some(name), _) => find(super::faults::FAULTS, name)
-            .map(Deviation::router)
-            .ok_or_else(|| format!("no fault {name:?} (see --list-faults)")),
+            .ok_or_else(|| format!("no fault {name:?} (see --list-faults)"))?
+            .router_with(config),
         (None, Some(name)) => find(super::variants::VARIANTS, name)
-            .map(Deviation::router)
-            .ok_or_else(|| format!("no variant {name:?} (see --list-variants)")),
-        (None, None) => Ok(super::router()),
+            .ok_or_else(|| format!("no variant {name:?} (see --list-variants)"))?
+            .router_with(config),
+        (None, None) => super::router_with(config),
     }
 }
 

@@ -13,9 +13,18 @@
 //! embedded default target: in-process through [`router`], or on a socket through [`serve`].
 //! [`faults`] and [`variants`] wrap it in [`deviation`] layers: broken and conformant neighbours
 //! of the reference, for `selftest`.
+//!
+//! [`MockConfig`] makes it behave like a project on the real cloud, for rehearsing cloud runs
+//! without one: the [`gateway`] in front (signatures, a rate limit, an access log), a quota of
+//! live connections (a create beyond it is answered 400 [`QUOTA_ERROR_CODE`] with a message
+//! saying the quota is used up), the security group and subnet the project has (a create naming
+//! others is answered 400 `DLI.0001`, as the cloud rejects VPC objects it does not know), and
+//! connections that stay `CREATING` for a while after the 201 (show and list say so; DELETE is
+//! refused with 400 [`CREATING_ERROR_CODE`] until they are `ACTIVE`).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
@@ -32,7 +41,14 @@ use crate::rules::{self, current, Shape, SERVICES, URL_MAX_CHARS};
 
 pub mod deviation;
 pub mod faults;
+pub mod gateway;
 pub mod variants;
+
+/// The error code of a create refused because the project's quota of connections is used up.
+pub const QUOTA_ERROR_CODE: &str = "DLI.0009";
+
+/// The error code of a DELETE refused because the connection is still being created.
+pub const CREATING_ERROR_CODE: &str = "DLI.0008";
 
 /// The largest request body the mock reads (1 MiB); a larger one is answered 413.
 pub const BODY_LIMIT: usize = 1 << 20;
@@ -45,9 +61,10 @@ struct Connection {
     name: String,
     service: String,
     url: String,
+    created: Instant,
 }
 
-/// How many connections a mock remembers; creating one more forgets the oldest.
+/// How many connections a mock without a quota remembers; creating one more forgets the oldest.
 pub const STORE_CAPACITY: usize = 1024;
 
 /// The mock's memory: the last [`STORE_CAPACITY`] connections created and not deleted, in
@@ -64,49 +81,75 @@ impl Store {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
-
-    fn remember(&self, connection: Connection) {
-        let mut connections = self.lock();
-        if connections.len() >= STORE_CAPACITY {
-            connections.pop_front();
-        }
-        connections.push_back(connection);
-    }
 }
 
-/// How the reference mock behaves beyond the seed spec.
+/// How the reference mock behaves beyond the seed spec. The default is the plain reference:
+/// seed profile, no gateway, no quota, connections `ACTIVE` at once, any ids accepted.
 #[derive(Debug, Clone, Default)]
 pub struct MockConfig {
     /// The profile it validates by (`current` adds the `cur.*` rules).
     pub profile: Profile,
+    /// The key pair (and security token) every request must be signed with (`--ak`, `--sk`).
+    pub credentials: Option<Arc<crate::target::sign::Credentials>>,
+    /// The most requests the gateway passes in any second (`--rate-limit`).
+    pub rate_limit: Option<u32>,
+    /// The most live connections one project may have (`--quota`).
+    pub quota: Option<usize>,
+    /// How long a new connection stays `CREATING` (`--creating-for`).
+    pub creating_for: Duration,
+    /// The only security group and subnet the project has (`--security-group-id`,
+    /// `--network-id`); any other non-empty id is rejected as unknown.
+    pub vpc: Option<Vpc>,
+    /// Where the gateway logs every request (`--access-log`).
+    pub access_log: Option<std::path::PathBuf>,
+}
+
+/// The VPC objects a mocked project has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vpc {
+    /// The one security group id that exists.
+    pub security_group_id: String,
+    /// The one subnet (network) id that exists.
+    pub network_id: String,
 }
 
 /// The reference mock as a router with a fresh, empty store.
 pub fn router() -> Router {
-    router_with(MockConfig::default())
+    routes(MockConfig::default())
 }
 
-/// The reference mock configured by `config`, with a fresh, empty store.
-pub fn router_with(config: MockConfig) -> Router {
-    Mock::new(config).router()
+/// The reference mock configured by `config`, with a fresh, empty store, behind the
+/// [`gateway`] `config` asks for. An access log that cannot be created is an error.
+pub fn router_with(config: MockConfig) -> Result<Router, String> {
+    gateway::around(routes(config.clone()), &config)
+}
+
+/// The reference mock's routes and store for `config`, without a gateway (deviations wrap these,
+/// then the gateway wraps them).
+pub(crate) fn routes(config: MockConfig) -> Router {
+    routes_on(Arc::new(Store {
+        config,
+        connections: Mutex::default(),
+    }))
 }
 
 /// The reference mock with a handle on its store: one router to serve many requests, and a way
-/// to forget everything between them.
+/// to forget everything between them. No gateway.
 pub struct Mock {
     router: Router,
     store: Arc<Store>,
 }
 
 impl Mock {
-    /// The reference mock configured by `config`, with a fresh, empty store.
+    /// The reference mock configured by `config` (its gateway settings aside), with a fresh,
+    /// empty store.
     pub fn new(config: MockConfig) -> Mock {
         let store = Arc::new(Store {
             config,
             connections: Mutex::default(),
         });
         Mock {
-            router: routes(Arc::clone(&store)),
+            router: routes_on(Arc::clone(&store)),
             store,
         }
     }
@@ -134,7 +177,7 @@ impl Mock {
     }
 }
 
-fn routes(store: Arc<Store>) -> Router {
+fn routes_on(store: Arc<Store>) -> Router {
     Router::new()
         .route(
             "/v2.0/{project_id}/datasource-connection",
@@ -153,6 +196,14 @@ pub async fn serve(listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(listener, router()).await
 }
 
+/// Binds `address`, serves `router` in the background, and gives the base URL it answers on.
+pub async fn spawn_router(address: &str, router: Router) -> std::io::Result<String> {
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(url)
+}
+
 /// Binds `address` (port 0 picks a free one), serves the mock in the background, and gives the
 /// base URL it answers on.
 pub async fn spawn(address: &str) -> std::io::Result<String> {
@@ -164,7 +215,11 @@ pub async fn spawn(address: &str) -> std::io::Result<String> {
 
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     let body = json!({"error_code": code, "error_msg": message.into()});
-    (status, Json(body)).into_response()
+    let mut answer = (status, Json(body)).into_response();
+    answer
+        .extensions_mut()
+        .insert(gateway::ErrorCode(code.to_owned()));
+    answer
 }
 
 fn bad_request(message: String) -> Response {
@@ -206,35 +261,78 @@ async fn create_connection(
 }
 
 impl Store {
-    /// Answers a create request whose body has been read: 400 for an invalid body, else 201
-    /// with a fresh connection id, remembered.
+    /// Answers a create request whose body has been read: 400 for an invalid body (or a used-up
+    /// quota), else 201 with a fresh connection id, remembered.
     fn create(&self, project_id: String, bytes: &[u8]) -> Response {
         let fields = match validate(bytes, self.config.profile) {
             Ok(fields) => fields,
             Err(message) => return bad_request(message),
         };
+        if let Some(vpc) = &self.config.vpc {
+            if let Some(refusal) = unknown_vpc_object(&fields, vpc) {
+                return bad_request(refusal);
+            }
+        }
+        let mut connections = self.lock();
+        if let Some(quota) = self.config.quota {
+            let live = connections
+                .iter()
+                .filter(|c| c.project_id == project_id)
+                .count();
+            if live >= quota {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    QUOTA_ERROR_CODE,
+                    format!("the quota of datasource connections is used up: {live} of {quota} in this project; delete some first"),
+                );
+            }
+        } else if connections.len() >= STORE_CAPACITY {
+            // Without a quota nothing else bounds the store: forget the oldest.
+            connections.pop_front();
+        }
         let connection = Connection {
             id: uuid::Uuid::new_v4().to_string(),
             project_id,
             name: fields.name,
             service: fields.service,
             url: fields.url,
+            created: Instant::now(),
         };
         let answer = json!({"is_success": true, "message": "", "connection_id": connection.id});
-        self.remember(connection);
+        connections.push_back(connection);
         (StatusCode::CREATED, Json(answer)).into_response()
     }
+}
+
+/// Why a valid body names a security group or subnet the project does not have, if it does.
+/// Empty ids are left to the mock's A6 choice (accepted).
+fn unknown_vpc_object(fields: &ValidRequest, vpc: &Vpc) -> Option<String> {
+    let unknown = |given: &str, known: &str| !given.is_empty() && given != known;
+    if unknown(&fields.security_group_id, &vpc.security_group_id) {
+        return Some(format!(
+            "security_group_id: security group {:?} does not exist in this project",
+            fields.security_group_id
+        ));
+    }
+    if unknown(&fields.network_id, &vpc.network_id) {
+        return Some(format!(
+            "network_id: subnet {:?} does not exist in this project",
+            fields.network_id
+        ));
+    }
+    None
 }
 
 async fn list_connections(
     State(store): State<Arc<Store>>,
     Path(project_id): Path<String>,
 ) -> Response {
+    let creating_for = store.config.creating_for;
     let connections: Vec<Value> = store
         .lock()
         .iter()
         .filter(|c| c.project_id == project_id)
-        .map(describe)
+        .map(|c| describe(c, creating_for))
         .collect();
     let count = connections.len();
     Json(json!({"is_success": true, "message": "", "connections": connections, "count": count}))
@@ -245,6 +343,7 @@ async fn show_connection(
     State(store): State<Arc<Store>>,
     Path((project_id, connection_id)): Path<(String, String)>,
 ) -> Response {
+    let creating_for = store.config.creating_for;
     let store = store.lock();
     match store
         .iter()
@@ -255,7 +354,7 @@ async fn show_connection(
             answer
                 .as_object_mut()
                 .expect("a json! object")
-                .extend(as_object(describe(connection)));
+                .extend(as_object(describe(connection, creating_for)));
             Json(answer).into_response()
         }
         None => connection_not_found(&connection_id),
@@ -266,13 +365,32 @@ async fn delete_connection(
     State(store): State<Arc<Store>>,
     Path((project_id, connection_id)): Path<(String, String)>,
 ) -> Response {
+    let creating_for = store.config.creating_for;
     let mut store = store.lock();
-    let before = store.len();
-    store.retain(|c| !(c.project_id == project_id && c.id == connection_id));
-    if store.len() == before {
+    let Some(index) = store
+        .iter()
+        .position(|c| c.project_id == project_id && c.id == connection_id)
+    else {
         return connection_not_found(&connection_id);
+    };
+    if state(&store[index], creating_for) == "CREATING" {
+        return error(
+            StatusCode::BAD_REQUEST,
+            CREATING_ERROR_CODE,
+            format!("connection {connection_id:?} is still being created (state CREATING); delete it when it is ACTIVE"),
+        );
     }
+    store.remove(index);
     Json(json!({"is_success": true, "message": "Deleted"})).into_response()
+}
+
+/// `CREATING` for `creating_for` after the 201, `ACTIVE` after.
+fn state(connection: &Connection, creating_for: Duration) -> &'static str {
+    if connection.created.elapsed() < creating_for {
+        "CREATING"
+    } else {
+        "ACTIVE"
+    }
 }
 
 fn connection_not_found(connection_id: &str) -> Response {
@@ -283,13 +401,13 @@ fn connection_not_found(connection_id: &str) -> Response {
     )
 }
 
-fn describe(connection: &Connection) -> Value {
+fn describe(connection: &Connection, creating_for: Duration) -> Value {
     json!({
         "connection_id": connection.id,
         "name": connection.name,
         "service": connection.service,
         "url": connection.url,
-        "state": "ACTIVE",
+        "state": state(connection, creating_for),
     })
 }
 
@@ -304,6 +422,8 @@ fn as_object(value: Value) -> Map<String, Value> {
 struct ValidRequest {
     name: String,
     service: String,
+    security_group_id: String,
+    network_id: String,
     url: String,
 }
 
@@ -364,6 +484,8 @@ fn validate(bytes: &[u8], profile: Profile) -> Result<ValidRequest, String> {
     Ok(ValidRequest {
         name: name.to_owned(),
         service: service.to_owned(),
+        security_group_id: text("security_group_id").to_owned(),
+        network_id: text("network_id").to_owned(),
         url: text("url").to_owned(),
     })
 }

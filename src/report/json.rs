@@ -34,15 +34,20 @@ impl JsonReport {
         writeln!(out, "\"results\": [")?;
         Ok(JsonReport { out, results: 0 })
     }
-}
 
-impl Reporter for JsonReport {
-    fn result(&mut self, result: &CaseResult, _failure: Option<&str>) -> io::Result<()> {
+    /// Writes one result already in report form (merging reports).
+    pub fn write_value(&mut self, result: &Value) -> io::Result<()> {
         if self.results > 0 {
             self.out.write_all(b",\n")?;
         }
         self.results += 1;
-        serde_json::to_writer(&mut self.out, &result_value(result)).map_err(io::Error::other)
+        serde_json::to_writer(&mut self.out, result).map_err(io::Error::other)
+    }
+}
+
+impl Reporter for JsonReport {
+    fn result(&mut self, result: &CaseResult, _failure: Option<&str>) -> io::Result<()> {
+        self.write_value(&result_value(result))
     }
 
     fn finish(&mut self, record: &RunRecord) -> io::Result<()> {
@@ -113,6 +118,7 @@ pub fn result_value(result: &CaseResult) -> Value {
         "setup_problem": result.verdict.setup.as_ref().map(|s| &s.message),
         "skipped": result.skipped,
         "violations": result.verdict.violations,
+        "known": result.known,
         "seconds": result.elapsed.as_secs_f64(),
     })
 }
@@ -146,15 +152,18 @@ pub fn record_value(record: &RunRecord) -> Value {
             "warned": tally.counts.warn,
             "setup": tally.counts.setup,
             "skipped": tally.counts.skip,
+            "known": tally.counts.known,
             "requests": record.requests,
             "seconds": record.elapsed.as_secs_f64(),
             "stopped": record.stopped,
+            "strict": record.strict,
             "conforms": record.conforms(),
         },
         "clauses": clause_matrix(tally),
-        "may_choices": super::may_choices(tally),
+        "may_choices": tally.may_choices,
         "setup_problems": tally.setup_problems,
         "skip_reasons": tally.skip_reasons,
+        "baseline": record.baseline,
     })
 }
 

@@ -5,19 +5,27 @@
 //! clause, `--> file:line (case id)`, the request as a `curl` line anyone can paste, and aligned
 //! `expected =` / `actual   =` lines. [`summary_line`] closes a run, [`may_choices`] records what
 //! the target chose where the spec says MAY. A [`Reporter`] receives every result as it is
-//! judged and writes a report file as it goes ([`json`]: `--report-json` and `--report-jsonl`), so
-//! no report needs the run's results in memory. Bodies are cut at
+//! judged and writes a report file as it goes ([`json`]: `--report-json` and `--report-jsonl`;
+//! [`junit`], [`markdown`] and [`github`] annotations keep compact entries and write at the
+//! end), so no report needs the run's results in memory. [`matrix`] renders the clause ×
+//! outcome matrix, [`merge`] joins the JSON reports of a partitioned run's shards. Bodies are cut at
 //! [`REPORT_BODY_MAX`](crate::result::REPORT_BODY_MAX) bytes everywhere, with their real length
 //! beside them. Header values that carry secrets (tokens, signatures, keys) are masked before
 //! anything is shown.
 
+pub mod github;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod matrix;
+pub mod merge;
+pub mod style;
 
 use std::fmt::Write as _;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::case::Source;
+use crate::case::{self, Expect, Source};
 use crate::check::{Decision, Outcome};
 use crate::clause::ClauseId;
 use crate::result::{CaseResult, RunRecord, Tally, REPORT_BODY_MAX};
@@ -50,10 +58,13 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
     if result.verdict.setup.is_some() {
         let _ = writeln!(out, "{location}");
     }
-    for (index, violation) in result.verdict.violations.iter().enumerate() {
-        let severity = match violation.level {
-            crate::clause::Level::Must => "error",
-            _ => "warning",
+    let known = result.known.iter().map(|k| (&k.violation, Some(k)));
+    let violations = result.verdict.violations.iter().map(|v| (v, None));
+    for (index, (violation, known)) in violations.chain(known).enumerate() {
+        let severity = match (known, violation.level) {
+            (Some(_), _) => "known",
+            (None, crate::clause::Level::Must) => "error",
+            (None, _) => "warning",
         };
         let _ = writeln!(
             out,
@@ -66,12 +77,19 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
         let _ = writeln!(out, "   = at {}", display_pointer(&violation.pointer));
         let _ = writeln!(out, "   = expected = {}", violation.expected);
         let _ = writeln!(out, "   = actual   = {}", violation.actual);
+        if let Some(known) = known {
+            let _ = writeln!(
+                out,
+                "   = baseline: accepted until {}: {}",
+                known.expires, known.reason
+            );
+        }
     }
     let _ = writeln!(
         out,
         "   = case: expect {}, clauses {}",
         result.expect,
-        joined(&result.clauses)
+        joined(&request_side(&result.clauses))
     );
     let _ = writeln!(
         out,
@@ -92,6 +110,16 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
         }
     }
     out
+}
+
+/// The clauses a case exercises less the response rules, which follow from its `expect`.
+fn request_side(clauses: &[ClauseId]) -> Vec<ClauseId> {
+    let judged = |clause: &ClauseId| {
+        [Expect::Accept, Expect::Reject, Expect::Either]
+            .iter()
+            .any(|&expect| crate::check::judged_clauses(expect).contains(clause))
+    };
+    clauses.iter().copied().filter(|c| !judged(c)).collect()
 }
 
 /// Clause ids as `a, b, c`.
@@ -213,6 +241,7 @@ pub fn summary_line(record: &RunRecord) -> String {
         record.count(Outcome::Warn)
     );
     for (outcome, label) in [
+        (Outcome::Known, "known"),
         (Outcome::Setup, "setup problems"),
         (Outcome::Skip, "not run"),
     ] {
@@ -284,7 +313,8 @@ pub fn regression_name(result: &CaseResult) -> String {
     }
 }
 
-/// A case file (for `cases/regressions/`) that replays `result`'s exact request bytes.
+/// A case file (for `cases/regressions/`) that replays `result`'s exact request bytes. Its
+/// clauses are derived when it is loaded, like any case's.
 pub fn regression_case(result: &CaseResult) -> String {
     let broke: Vec<&str> = result
         .verdict
@@ -298,7 +328,6 @@ pub fn regression_case(result: &CaseResult) -> String {
         "description".into(),
         format!("{} (found at {})", result.expect, result.source).into(),
     );
-    test.insert("expect".into(), json!(result.expect));
     test.insert(
         "see".into(),
         format!(
@@ -309,19 +338,31 @@ pub fn regression_case(result: &CaseResult) -> String {
         .into(),
     );
     match std::str::from_utf8(&result.request.body) {
-        Ok(text) => test.insert("raw_body".into(), text.into()),
+        Ok(text) => test.insert("raw_body".into(), raw_body_parts(text)),
         Err(_) => test.insert(
             "raw_body_hex".into(),
             hex::encode(&result.request.body).into(),
         ),
     };
-    let document = json!([{
+    test.insert("expect".into(), json!(result.expect));
+    let document = json!({"groups": [{
         "description": "Regression: a body a target once answered wrongly",
-        "clauses": result.clauses,
-        "request": {"body": {}},
         "tests": [test],
-    }]);
+    }]});
     serde_json::to_string_pretty(&document).expect("a JSON value serializes") + "\n"
+}
+
+/// `text` as a `raw_body`: one string, or parts of 64 characters when longer, so the case file
+/// keeps short lines; placeholder-shaped text is written so it is read back as it is.
+fn raw_body_parts(text: &str) -> Value {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= 64 {
+        return case::literal_text(text).into();
+    }
+    chars
+        .chunks(64)
+        .map(|part| Value::from(case::literal_text(&part.iter().collect::<String>())))
+        .collect()
 }
 
 #[cfg(test)]

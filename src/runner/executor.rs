@@ -10,16 +10,46 @@
 //! not while it waits for its turn, so a busy run never times out a slow answer. The run-wide `connection_id` registry and
 //! the reports are not touched here: [`super::Run`] records what the run keeps, and shrinking
 //! and the self-test call the executor directly without recording anything.
+//!
+//! Its [`Guards`] sit around every send: the [`Pace`] (rate limit and 429 back-off; a request
+//! that stays throttled stops the run), the create [`Budget`] (a case a conformant server would
+//! answer 201 is skipped once the budget is spent) and the cleanup [`Ledger`] (every
+//! `connection_id` a 2xx answer carries is written down before the answer is judged).
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use super::budget::Budget;
+use super::ledger::Ledger;
+use super::pace::{Attempted, Pace};
 use super::RunConfig;
 use crate::case::Case;
 use crate::check;
 use crate::result::CaseResult;
 use crate::target::{Request, Response, Target, TransportError};
+
+/// What a run puts around sending besides the target: the pace every request waits for, the
+/// create budget and the cleanup ledger. The default: no rate limit, no budget, no ledger.
+#[derive(Clone)]
+pub struct Guards {
+    /// The rate limit and back-off, shared with the cleanup.
+    pub pace: Arc<Pace>,
+    /// The most creates the run may cause, if limited.
+    pub budget: Option<Arc<Budget>>,
+    /// Where created connections are written down for the cleanup.
+    pub ledger: Option<Arc<Ledger>>,
+}
+
+impl Default for Guards {
+    fn default() -> Guards {
+        Guards {
+            pace: Arc::new(Pace::unlimited()),
+            budget: None,
+            ledger: None,
+        }
+    }
+}
 
 /// Sends cases to one target and judges the answers.
 pub struct Executor {
@@ -28,11 +58,17 @@ pub struct Executor {
     requests: AtomicU64,
     stop: Stop,
     in_flight: tokio::sync::Semaphore,
+    guards: Guards,
 }
 
 impl Executor {
     /// An executor for `target` under `config`; the run's deadline starts now.
     pub fn new(target: Arc<dyn Target>, config: RunConfig) -> Executor {
+        Executor::guarded(target, config, Guards::default())
+    }
+
+    /// An executor whose sends go through `guards`.
+    pub fn guarded(target: Arc<dyn Target>, config: RunConfig, guards: Guards) -> Executor {
         let stop = Stop::new(
             config.stop_after,
             config.max_time.map(|limit| (Instant::now() + limit, limit)),
@@ -43,7 +79,18 @@ impl Executor {
             config,
             requests: AtomicU64::new(0),
             stop,
+            guards,
         }
+    }
+
+    /// The pace, budget and ledger around the sends.
+    pub fn guards(&self) -> &Guards {
+        &self.guards
+    }
+
+    /// The target.
+    pub fn target(&self) -> &Arc<dyn Target> {
+        &self.target
     }
 
     /// The configuration.
@@ -73,17 +120,33 @@ impl Executor {
         request
     }
 
-    /// Sends `case` and judges the answer; a skipped result when the run has stopped.
+    /// Sends `case` and judges the answer; a skipped result when the run has stopped or the
+    /// case would create a connection the budget has no room for.
     pub async fn execute(&self, case: &Case) -> CaseResult {
         let request = self.request_for(case);
         if let Some(reason) = self.stop.reason() {
             return skipped(case, request, reason);
         }
+        if let Some(budget) = &self.guards.budget {
+            if let Err(reason) = budget.admit(case) {
+                return skipped(case, request, reason);
+            }
+        }
         let started = Instant::now();
         let answer = match self.send(&request).await {
             Sent::Answer(answer) => answer,
-            Sent::Stopped(reason) => return skipped(case, request, reason),
+            Sent::Stopped(reason) => {
+                if let Some(budget) = &self.guards.budget {
+                    budget.refund(case);
+                }
+                return skipped(case, request, reason);
+            }
         };
+        if let (Some(ledger), Ok(response)) = (&self.guards.ledger, &answer) {
+            if let Err(problem) = ledger.record_answer(&case.id, &request, response) {
+                self.stop.stop(problem);
+            }
+        }
         let verdict = check::check(case.expect, &answer);
         CaseResult {
             id: case.id.clone(),
@@ -95,11 +158,12 @@ impl Executor {
             verdict,
             skipped: None,
             elapsed: started.elapsed(),
+            known: Vec::new(),
         }
     }
 
-    /// Waits for a turn among the requests in flight, then sends `request` within the
-    /// per-request timeout and the run's deadline, counting it and watching the transport.
+    /// Sends `request` in its turn, within the per-request timeout and the run's deadline,
+    /// retrying 429s, counting every attempt and watching the transport.
     async fn send(&self, request: &Request) -> Sent {
         let _turn = self.in_flight.acquire().await;
         if let Some(reason) = self.stop.reason() {
@@ -110,14 +174,33 @@ impl Executor {
             Some(left) if left < timeout => (left, true),
             _ => (timeout, false),
         };
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let answer = match tokio::time::timeout(limit, self.target.send(request)).await {
-            Ok(answer) => answer,
-            Err(_) if deadline_bound => {
+        let attempted = self
+            .guards
+            .pace
+            .send(&*self.target, request, limit, &self.stop)
+            .await;
+        let (answer, gave_up) = match attempted {
+            Attempted::Stopped(reason) => return Sent::Stopped(reason),
+            Attempted::Answer {
+                answer,
+                attempts,
+                gave_up,
+            } => {
+                self.requests
+                    .fetch_add(u64::from(attempts), Ordering::Relaxed);
+                (answer, gave_up)
+            }
+        };
+        let answer = match answer {
+            Err(TransportError::Timeout(_)) if deadline_bound => {
                 return Sent::Stopped(self.stop.reason().unwrap_or_else(|| self.stop.expire()))
             }
-            Err(_) => Err(TransportError::Timeout(timeout)),
+            Err(TransportError::Timeout(_)) => Err(TransportError::Timeout(timeout)),
+            other => other,
         };
+        if let Some(reason) = gave_up {
+            self.stop.stop(reason);
+        }
         self.stop.observe(&answer);
         Sent::Answer(answer)
     }
@@ -143,12 +226,14 @@ fn skipped(case: &Case, request: Request, reason: String) -> CaseResult {
 }
 
 /// When a run stops sending: a streak of unanswered requests, a deadline, or a caller's reason
-/// (an interrupt, a target that stays throttled). The first reason wins and stays.
+/// (an interrupt, a target that stays throttled). The first reason wins and stays; whoever
+/// waits in [`Stop::stopped`] wakes at once.
 pub struct Stop {
     reason: OnceLock<String>,
     streak: AtomicUsize,
     limit: usize,
     deadline: Option<(Instant, Duration)>,
+    pulled: tokio::sync::Notify,
 }
 
 impl Stop {
@@ -160,6 +245,28 @@ impl Stop {
             streak: AtomicUsize::new(0),
             limit,
             deadline,
+            pulled: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Waits until the run stops (a reason given, or the deadline passed); gives the reason.
+    pub async fn stopped(&self) -> String {
+        loop {
+            let pulled = self.pulled.notified();
+            tokio::pin!(pulled);
+            pulled.as_mut().enable();
+            if let Some(reason) = self.reason() {
+                return reason;
+            }
+            match self.time_left() {
+                Some(left) => {
+                    tokio::select! {
+                        () = pulled => {}
+                        () = tokio::time::sleep(left) => {}
+                    }
+                }
+                None => pulled.await,
+            }
         }
     }
 
@@ -176,7 +283,9 @@ impl Stop {
 
     /// Stops the run for `reason` (the first reason given stays).
     pub fn stop(&self, reason: String) -> String {
-        self.reason.get_or_init(|| reason).clone()
+        let reason = self.reason.get_or_init(|| reason).clone();
+        self.pulled.notify_waiters();
+        reason
     }
 
     /// Time left before the deadline, if the run has one.

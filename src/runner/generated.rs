@@ -19,10 +19,13 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{self, StreamExt};
 use libtest_mimic::{Failed, Trial};
 
+use super::budget;
+use super::fit::Fit;
 use super::Run;
 use crate::case::{Case, Source};
 use crate::check::Outcome;
 use crate::generate::{Class, Example, CLASSES};
+use crate::partition::Partition;
 use crate::report;
 use crate::result::CaseResult;
 use crate::target::Request;
@@ -30,11 +33,11 @@ use crate::target::Request;
 /// Examples of one class allowed to go unanswered before the class stops.
 pub const UNANSWERED_PER_CLASS: usize = 3;
 
-/// Generated requests of one class in flight at once, unless told otherwise.
-pub const DEFAULT_CONCURRENCY: usize = 16;
-
 /// How long a failure is shrunk, unless told otherwise (and never when `CI` is set).
 pub const DEFAULT_SHRINK_BUDGET: Duration = Duration::from_secs(10);
+
+/// Requests of one class in flight at once by default (`--concurrency`).
+pub const DEFAULT_CONCURRENCY: u16 = 16;
 
 /// How generated bodies are drawn, sent and shrunk.
 #[derive(Debug, Clone)]
@@ -49,6 +52,10 @@ pub struct GenerateConfig {
     pub shrink_budget: Option<Duration>,
     /// Where to write each class's shrunk failure as a case file.
     pub save_failures: Option<PathBuf>,
+    /// The shard of the examples to send (all are still drawn, in order).
+    pub partition: Option<Partition>,
+    /// How each example is fitted to the run (profile, fixtures, run id in names).
+    pub fit: Fit,
 }
 
 impl GenerateConfig {
@@ -58,11 +65,13 @@ impl GenerateConfig {
         GenerateConfig {
             seed,
             examples,
-            concurrency: DEFAULT_CONCURRENCY,
+            concurrency: usize::from(DEFAULT_CONCURRENCY),
             shrink_budget: std::env::var_os("CI")
                 .is_none()
                 .then_some(DEFAULT_SHRINK_BUDGET),
             save_failures: None,
+            partition: None,
+            fit: Fit::default(),
         }
     }
 }
@@ -92,16 +101,27 @@ impl Run {
         let unanswered = AtomicUsize::new(0);
         let class_stop: OnceLock<String> = OnceLock::new();
         let mut failed = 0usize;
+        let mut setup: Option<(usize, String)> = None;
+        let mut over_budget = 0usize;
         let mut not_run: Option<(usize, String)> = None;
         let mut first: Option<FirstFailure> = None;
+        let mut recorded = 0usize;
         let mut draw = class.draw(config.seed);
         let sends = stream::iter(0..config.examples)
-            .map(|index| {
+            .filter_map(|index| {
                 let stopped = class_stop.get().cloned();
+                // Every example is drawn, in order, so example i has the same bytes on every
+                // shard; only this shard's are sent.
                 let example = match stopped {
                     Some(_) => None,
                     None => draw.next(),
                 };
+                let mine = config
+                    .partition
+                    .is_none_or(|partition| partition.keeps_example(class.name, index));
+                std::future::ready(mine.then_some((index, stopped, example)))
+            })
+            .map(|(index, stopped, example)| {
                 let unanswered = &unanswered;
                 let class_stop = &class_stop;
                 async move {
@@ -109,7 +129,7 @@ impl Run {
                         let reason = stopped.unwrap_or_else(|| "no example drawn".into());
                         return (None, undrawn(class, config.seed, index, reason));
                     };
-                    let case = example.case();
+                    let case = config.fit.case(example.case());
                     let result = self.executor.execute(&case).await;
                     if result.skipped.is_none() && result.response.is_none() {
                         let count = unanswered.fetch_add(1, Ordering::Relaxed) + 1;
@@ -124,33 +144,60 @@ impl Run {
                 }
             })
             .buffered(config.concurrency.max(1));
-        self.runtime.block_on(sends.for_each(|(example, result)| {
-            if let Some(reason) = &result.skipped {
-                let (count, _) = not_run.get_or_insert_with(|| (0, reason.clone()));
-                *count += 1;
-            } else if self.fails(&result) {
-                failed += 1;
-                if let (None, Some(example)) = (&first, example) {
-                    first = Some(FirstFailure {
-                        example,
-                        result: result.clone(),
-                    });
+        let budget_reason = self
+            .executor
+            .guards()
+            .budget
+            .as_ref()
+            .map(|budget| budget::over_budget(budget.limit()));
+        self.runtime
+            .block_on(sends.for_each(|(example, mut result)| {
+                recorded += 1;
+                // Settled first, so a known deviation or a reused id decides the trial as it
+                // decides the run.
+                self.settle(&mut result);
+                if result.skipped.is_some() && result.skipped == budget_reason {
+                    over_budget += 1;
+                } else if let Some(reason) = &result.skipped {
+                    let (count, _) = not_run.get_or_insert_with(|| (0, reason.clone()));
+                    *count += 1;
+                } else if let Some(problem) = &result.verdict.setup {
+                    // The environment answered (throttling, credentials): no conformance
+                    // result, nothing to shrink or to keep as a regression case.
+                    let (count, _) = setup.get_or_insert_with(|| (0, problem.message.clone()));
+                    *count += 1;
+                } else if self.fails(&result) {
+                    failed += 1;
+                    if let (None, Some(example)) = (&first, example) {
+                        first = Some(FirstFailure {
+                            example,
+                            result: result.clone(),
+                        });
+                    }
                 }
-            }
-            self.record(result);
-            std::future::ready(())
-        }));
-        let not_run = not_run.map(|(count, reason)| {
-            format!(
-                "   = not run: {count} of {} examples ({reason})\n",
-                config.examples
-            )
+                self.deliver(result);
+                std::future::ready(())
+            }));
+        let mut not_run = not_run.map(|(count, reason)| {
+            format!("   = not run: {count} of {recorded} examples ({reason})\n")
         });
+        if let Some((count, problem)) = setup {
+            let line = format!(
+                "   = setup problem: {count} of {recorded} examples ({problem}); not a conformance result\n"
+            );
+            not_run = Some(line + &not_run.unwrap_or_default());
+        }
+        if over_budget > 0 && (first.is_some() || not_run.is_some()) {
+            let line = format!(
+                "   = over the create budget: {over_budget} of {recorded} examples not sent\n"
+            );
+            not_run = Some(not_run.unwrap_or_default() + &line);
+        }
         match (first, not_run) {
             (None, None) => Ok(()),
             (None, Some(not_run)) => Err(Failed::from(not_run)),
             (Some(first), not_run) => {
-                let text = self.explain(first, failed, config);
+                let text = self.explain(first, failed, recorded, config);
                 Err(Failed::from(text + &not_run.unwrap_or_default()))
             }
         }
@@ -158,7 +205,13 @@ impl Run {
 
     /// The failure text of a class: its first failure, shrunk when it can be, with a
     /// regression case (saved when asked).
-    fn explain(&self, first: FirstFailure, failed: usize, config: &GenerateConfig) -> String {
+    fn explain(
+        &self,
+        first: FirstFailure,
+        failed: usize,
+        recorded: usize,
+        config: &GenerateConfig,
+    ) -> String {
         let FirstFailure { example, result } = first;
         let index = example.index();
         let mut text = String::new();
@@ -167,10 +220,15 @@ impl Run {
             (true, Some(budget)) => {
                 let clause = result.verdict.violations[0].clause;
                 let started = Instant::now();
+                let fit = &config.fit;
                 let (case, tries) = self.runtime.block_on(example.shrink(
-                    |candidate| async move { self.still_fails(&candidate, clause).await.is_some() },
+                    |candidate| async move {
+                        let candidate = fit.case(candidate);
+                        self.still_fails(&candidate, clause).await.is_some()
+                    },
                     budget,
                 ));
+                let case = fit.case(case);
                 text.push_str(&format!(
                     "   = shrunk: {tries} simpler bodies tried in {:.1} s\n",
                     started.elapsed().as_secs_f64()
@@ -196,9 +254,8 @@ impl Run {
             });
         }
         format!(
-            "{}{text}   = failing examples: {failed} of {} (first: example {index})\n   = minimal body: {}\n   = as a case for cases/regressions/:\n{regression}",
+            "{}{text}   = failing examples: {failed} of {recorded} (first: example {index})\n   = minimal body: {}\n   = as a case for cases/regressions/:\n{regression}",
             report::render_failure(&shrunk, &self.executor.base_url()),
-            config.examples,
             report::body_preview(&shrunk.request.body),
         )
     }

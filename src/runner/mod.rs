@@ -8,23 +8,32 @@
 //! violation, a setup problem or a case that did not run, and on a SHOULD violation under
 //! `strict`; its failure text is rendered by `report` through the sink. Results are not kept:
 //! [`Run::finish`] gives the sink's tally and closes the streaming reports.
+//!
+//! Around the sending sit the run's [`Guards`] ([`pace`], [`budget`], [`ledger`]); [`fit`] adapts
+//! cases to the run's profile and fixtures, and [`cleanup`] deletes what the run created.
 
+pub mod budget;
+pub mod cleanup;
 mod executor;
+pub mod fit;
 mod generated;
+pub mod ledger;
+pub mod pace;
 pub mod preflight;
 
-pub use executor::{Executor, Stop};
-pub use generated::GenerateConfig;
+pub use executor::{Executor, Guards, Stop};
+pub use generated::{GenerateConfig, DEFAULT_CONCURRENCY};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use libtest_mimic::{Failed, Trial};
 
+use crate::baseline::Baseline;
 use crate::case::Case;
 use crate::check::{ConnectionIds, Outcome};
 use crate::clause::Profile;
-use crate::result::{CaseResult, RunRecord, Tally};
+use crate::result::{CaseResult, Counts, RunRecord, Tally};
 use crate::sink::Sink;
 use crate::target::{self, Target};
 
@@ -79,6 +88,7 @@ pub struct Run {
     executor: Executor,
     runtime: tokio::runtime::Handle,
     connection_ids: ConnectionIds,
+    baseline: Option<Baseline>,
     sink: Mutex<Option<Sink>>,
     started: Instant,
 }
@@ -91,10 +101,22 @@ impl Run {
         config: RunConfig,
         sink: Sink,
     ) -> Arc<Run> {
+        Run::guarded(target, runtime, config, sink, Guards::default())
+    }
+
+    /// As [`Run::new`], every send going through `guards` (pace, budget, ledger).
+    pub fn guarded(
+        target: Arc<dyn Target>,
+        runtime: tokio::runtime::Handle,
+        config: RunConfig,
+        sink: Sink,
+        guards: Guards,
+    ) -> Arc<Run> {
         Arc::new(Run {
-            executor: Executor::new(target, config),
+            executor: Executor::guarded(target, config, guards),
             runtime,
             connection_ids: ConnectionIds::default(),
+            baseline: None,
             sink: Mutex::new(Some(sink)),
             started: Instant::now(),
         })
@@ -108,6 +130,15 @@ impl Run {
     ) -> Arc<Run> {
         let sink = Sink::new(target.base_url());
         Run::new(target, runtime, config, sink)
+    }
+
+    /// The same run, applying `baseline` to every result before it is recorded (call before
+    /// making trials).
+    pub fn with_baseline(mut self: Arc<Self>, baseline: Baseline) -> Arc<Run> {
+        Arc::get_mut(&mut self)
+            .expect("with_baseline is called before the run is shared")
+            .baseline = Some(baseline);
+        self
     }
 
     /// The run's executor (its configuration, target and stop switch).
@@ -126,6 +157,27 @@ impl Run {
             .collect()
     }
 
+    /// One ignored trial per case, each recorded at once as not run for `reason` (cases over
+    /// the create budget: reported, never sent, never passed).
+    pub fn skipped_trials(self: &Arc<Self>, cases: Vec<Case>, reason: &str) -> Vec<Trial> {
+        cases
+            .into_iter()
+            .map(|case| {
+                let request = self.executor.request_for(&case);
+                let result = CaseResult::skipped(
+                    case.id.clone(),
+                    case.clauses.clone(),
+                    case.expect,
+                    case.source.clone(),
+                    request,
+                    reason.to_owned(),
+                );
+                self.record(result);
+                Trial::test(case.id, || Ok(())).with_ignored_flag(true)
+            })
+            .collect()
+    }
+
     fn run_trial(&self, case: &Case) -> Result<(), Failed> {
         let result = self.runtime.block_on(self.executor.execute(case));
         self.record(result)
@@ -135,7 +187,7 @@ impl Run {
     /// Whether a result fails its trial under this run's strictness.
     fn fails(&self, result: &CaseResult) -> bool {
         match result.outcome() {
-            Outcome::Pass => false,
+            Outcome::Pass | Outcome::Known => false,
             Outcome::Warn => self.executor.config().strict,
             Outcome::Fail | Outcome::Setup | Outcome::Skip => true,
         }
@@ -144,8 +196,22 @@ impl Run {
     /// Checks `result`'s `connection_id` run-wide and hands it to the sink; gives its failure
     /// text when it fails its trial.
     pub fn record(&self, mut result: CaseResult) -> Option<String> {
+        self.settle(&mut result);
+        self.deliver(result)
+    }
+
+    /// What the run adds to a judged result before anyone reads it: the run-wide
+    /// `connection_id` check, then the baseline.
+    fn settle(&self, result: &mut CaseResult) {
         self.connection_ids
             .record(&result.id, &result.source, &mut result.verdict);
+        if let Some(baseline) = &self.baseline {
+            baseline.apply(result);
+        }
+    }
+
+    /// Hands a settled result to the sink; gives its failure text when it fails its trial.
+    fn deliver(&self, result: CaseResult) -> Option<String> {
         let text = self.with_sink(|sink| sink.record(&result)).flatten();
         text.filter(|_| self.fails(&result))
     }
@@ -156,6 +222,12 @@ impl Run {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .as_mut()
             .map(action)
+    }
+
+    /// The counts so far (cheap: for a progress bar).
+    pub fn counts(&self) -> Counts {
+        self.with_sink(|sink| sink.tally().counts)
+            .unwrap_or_default()
     }
 
     /// The tally so far (e.g. for a progress line).
@@ -174,6 +246,7 @@ impl Run {
             elapsed: self.started.elapsed(),
             strict: self.executor.config().strict,
             stopped: self.executor.stop().reason(),
+            baseline: self.baseline.as_ref().map(Baseline::status),
         };
         let sink = self
             .sink

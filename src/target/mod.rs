@@ -4,8 +4,12 @@
 //! or a faulty variant of it) through `tower::ServiceExt::oneshot` without a socket; [`HttpTarget`]
 //! drives any URL with reqwest. Both read at most [`BODY_CAP`] bytes of a body and both are bounded
 //! by a per-request timeout, so a huge, endless or missing answer becomes data for `check`, never
-//! a hang or an exhausted memory. Authentication, budgets and back-off wrap a target later without
-//! changing its callers.
+//! a hang or an exhausted memory. [`sign::Signed`] wraps any target to sign its requests with
+//! AK/SK; the run's pace, create budget and back-off live in the runner, around the sending.
+//! Neither target follows redirects: a 3xx is an answer like any other, judged by `check`, and no
+//! request (nor its credentials) ever goes to an origin other than the target's.
+
+pub mod sign;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -42,6 +46,55 @@ impl Request {
             headers: vec![("Content-Type".into(), "application/json".into())],
             body,
         }
+    }
+
+    /// `GET /v2.0/{project_id}/datasource-connection/{connection_id}` (show).
+    pub fn show_connection(project_id: &str, connection_id: &str) -> Request {
+        Request::about_connection(http::Method::GET, project_id, connection_id)
+    }
+
+    /// `DELETE /v2.0/{project_id}/datasource-connection/{connection_id}`.
+    pub fn delete_connection(project_id: &str, connection_id: &str) -> Request {
+        Request::about_connection(http::Method::DELETE, project_id, connection_id)
+    }
+
+    /// `GET /v2.0/{project_id}/datasource-connection` (list).
+    pub fn list_connections(project_id: &str) -> Request {
+        Request {
+            method: http::Method::GET,
+            path: format!("/v2.0/{}/datasource-connection", path_segment(project_id)),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    fn about_connection(method: http::Method, project_id: &str, connection_id: &str) -> Request {
+        Request {
+            method,
+            path: format!(
+                "/v2.0/{}/datasource-connection/{}",
+                path_segment(project_id),
+                path_segment(connection_id)
+            ),
+            headers: Vec::new(),
+            body: Bytes::new(),
+        }
+    }
+}
+
+/// `text` as one path segment: everything but `A-Z a-z 0-9 _ . - ~` percent-encoded, so an id
+/// a server made up (`../x`, `a?b`) can never reach another path.
+pub fn path_segment(text: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'~');
+    let encoded = percent_encoding::utf8_percent_encode(text, SEGMENT).to_string();
+    match encoded.as_str() {
+        "." => "%2E".into(),
+        ".." => "%2E%2E".into(),
+        _ => encoded,
     }
 }
 
@@ -112,6 +165,9 @@ pub async fn send_with_timeout(
     }
 }
 
+/// The `Host` an [`InProcess`] target's requests carry.
+pub const IN_PROCESS_HOST: &str = "in-process.mock";
+
 /// An axum `Router` called in-process: no socket, no port.
 #[derive(Clone)]
 pub struct InProcess {
@@ -132,6 +188,14 @@ impl Target for InProcess {
             let mut builder = http::Request::builder()
                 .method(request.method.clone())
                 .uri(&request.path);
+            // As an HTTP client would, so a signed request's `host` is there to check.
+            if !request
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+            {
+                builder = builder.header(http::header::HOST, IN_PROCESS_HOST);
+            }
             for (name, value) in &request.headers {
                 builder = builder.header(name, value);
             }
@@ -156,7 +220,7 @@ impl Target for InProcess {
     }
 
     fn base_url(&self) -> String {
-        "http://in-process.mock".into()
+        format!("http://{IN_PROCESS_HOST}")
     }
 }
 
@@ -239,6 +303,8 @@ impl HttpTarget {
                 "invalid target URL {base_url:?}: expected http://host[:port] or https://host[:port]"
             ));
         }
+        // Redirects are never followed: a 3xx is judged as an answer, and credentials never
+        // travel to the origin a Location names.
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(1024)
@@ -273,6 +339,25 @@ impl HttpTarget {
     pub fn socket_address(&self) -> Option<(String, u16)> {
         let url = reqwest::Url::parse(&self.base_url).ok()?;
         Some((url.host_str()?.to_owned(), url.port_or_known_default()?))
+    }
+}
+
+/// Whether `base_url` names a loopback host (`localhost`, `127.0.0.0/8`, `::1`): a server on
+/// this machine, where a run needs no fixtures and no create budget.
+pub fn is_loopback(base_url: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
+        return false;
+    };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(address) => address.is_loopback(),
+        Err(_) => {
+            let name = bare.to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
     }
 }
 
@@ -342,5 +427,51 @@ mod tests {
         let target = HttpTarget::new("http://127.0.0.1:9/").unwrap();
         assert_eq!(target.base_url(), "http://127.0.0.1:9");
         assert_eq!(target.socket_address(), Some(("127.0.0.1".into(), 9)));
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for url in [
+            "http://127.0.0.1:1",
+            "http://127.8.0.1",
+            "http://[::1]:80",
+            "http://localhost:9",
+            "http://LocalHost",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "https://dli.cn-north-4.myhuaweicloud.com",
+            "http://10.0.0.1",
+            "http://localhost.example.com",
+            "nonsense",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
+    }
+
+    /// A redirect is an answer: the target does not follow it to the origin it names.
+    #[tokio::test]
+    async fn redirects_are_answers() {
+        let router = axum::Router::new().route(
+            "/v2.0/p/datasource-connection",
+            axum::routing::post(|| async {
+                (
+                    http::StatusCode::TEMPORARY_REDIRECT,
+                    [(http::header::LOCATION, "http://127.0.0.1:9/elsewhere")],
+                )
+            }),
+        );
+        let url = crate::mock::spawn_router("127.0.0.1:0", router)
+            .await
+            .unwrap();
+        let target = HttpTarget::new(&url).unwrap();
+        let request = Request::create_connection("p", Bytes::from_static(b"{}"));
+        let answer = target.send(&request).await.unwrap();
+        assert_eq!(answer.status, 307);
+        assert_eq!(
+            answer.header("location"),
+            Some("http://127.0.0.1:9/elsewhere")
+        );
     }
 }
