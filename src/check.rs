@@ -12,7 +12,6 @@
 //! the fuzz oracles all read the same value.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -544,26 +543,168 @@ impl Findings {
 
 /// Every `connection_id` a run has seen, to check `resp.created.connection_id.unique`.
 ///
-/// Compact at any size: an id is kept as its 16 bytes, with the case that first got it as a
-/// generator class and example index (or, for the few cases from files, the case id).
+/// Compact at any size, about 20 bytes per id: an id is kept as its 16 bytes plus 4 naming the
+/// case that first got it (a generator class and example index packed into one number, or an
+/// index into the few case ids from files). The newest ids wait in a small hash table; every
+/// [`RECENT_MAX`] of them are merged into two sorted arrays (ids and creators) kept in pages of
+/// [`PAGE`] entries, so they grow a page at a time: no hash table's spare room, no doubling and
+/// no copy of the whole array late in a long run.
 #[derive(Debug, Default)]
 pub struct ConnectionIds {
-    first_seen_by: Mutex<HashMap<u128, FirstCreate>>,
+    registry: Mutex<Registry>,
 }
 
-/// The case that first got a `connection_id`.
-#[derive(Debug, Clone)]
-enum FirstCreate {
-    Generated { class: &'static str, index: u32 },
-    Named(Box<str>),
+/// How many ids wait in the hash table before they are merged into the sorted arrays.
+const RECENT_MAX: usize = 4096;
+
+/// Entries per page of the sorted arrays.
+const PAGE: usize = 8192;
+
+/// An array of `T` kept in pages of [`PAGE`] entries: growing it adds pages, never moves any.
+#[derive(Debug)]
+struct Paged<T> {
+    pages: Vec<Box<[T]>>,
+    len: usize,
 }
 
-impl fmt::Display for FirstCreate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FirstCreate::Generated { class, index } => write!(f, "prop/{class}/{index}"),
-            FirstCreate::Named(id) => f.write_str(id),
+impl<T: Copy + Default> Paged<T> {
+    fn get(&self, at: usize) -> T {
+        self.pages[at / PAGE][at % PAGE]
+    }
+
+    fn set(&mut self, at: usize, value: T) {
+        self.pages[at / PAGE][at % PAGE] = value;
+    }
+
+    /// Makes room for `len` entries (new ones hold `T::default()`).
+    fn grow_to(&mut self, len: usize) {
+        while self.pages.len() * PAGE < len {
+            self.pages.push(vec![T::default(); PAGE].into_boxed_slice());
         }
+        self.len = len;
+    }
+}
+
+impl<T> Default for Paged<T> {
+    fn default() -> Paged<T> {
+        Paged {
+            pages: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl Paged<u128> {
+    /// Where `id` is, if it is there (the array is ascending).
+    fn find(&self, id: u128) -> Option<usize> {
+        let (mut low, mut high) = (0, self.len);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.get(middle).cmp(&id) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle),
+            }
+        }
+        None
+    }
+}
+
+#[derive(Debug, Default)]
+struct Registry {
+    /// Merged ids, ascending.
+    sorted: Paged<u128>,
+    /// Who got each of `sorted` first (see [`Registry::creator`]), in the same order.
+    sorted_by: Paged<u32>,
+    /// Ids not merged yet, with who got each first.
+    recent: HashMap<u128, u32>,
+    /// Generator class names, by slot (a handful).
+    classes: Vec<&'static str>,
+    /// Case ids that do not pack into a number (cases from files), by index.
+    named: Vec<Box<str>>,
+}
+
+/// Set on a creator number that indexes [`Registry::named`].
+const NAMED: u32 = 1 << 31;
+/// Bits of a packed generated creator that hold the example index.
+const INDEX_BITS: u32 = 24;
+
+impl Registry {
+    /// The number that names the case `case_id` from `source`: `slot << 24 | index` for a
+    /// generated example (slot < 128, index < 2^24), else `NAMED | position in named`.
+    fn creator(&mut self, case_id: &str, source: &Source) -> u32 {
+        if let Source::Generated { class, index, .. } = source {
+            let slot = match self.classes.iter().position(|known| known == class) {
+                Some(slot) => slot,
+                None => {
+                    self.classes.push(class);
+                    self.classes.len() - 1
+                }
+            };
+            if let (Ok(slot), Ok(index)) = (u32::try_from(slot), u32::try_from(*index)) {
+                if slot < NAMED >> INDEX_BITS && index < 1 << INDEX_BITS {
+                    return slot << INDEX_BITS | index;
+                }
+            }
+        }
+        self.named.push(case_id.into());
+        NAMED | u32::try_from(self.named.len() - 1).unwrap_or(u32::MAX >> 1)
+    }
+
+    /// Who got `id` first, if anyone did.
+    fn first(&self, id: u128) -> Option<u32> {
+        self.recent
+            .get(&id)
+            .copied()
+            .or_else(|| Some(self.sorted_by.get(self.sorted.find(id)?)))
+    }
+
+    /// Records that `creator` got `id` first.
+    fn insert(&mut self, id: u128, creator: u32) {
+        self.recent.insert(id, creator);
+        if self.recent.len() >= RECENT_MAX {
+            self.merge_recent();
+        }
+    }
+
+    /// Merges the recent ids into the sorted arrays, in place from the back.
+    fn merge_recent(&mut self) {
+        let mut fresh: Vec<(u128, u32)> = self.recent.drain().collect();
+        fresh.sort_unstable_by_key(|&(id, _)| id);
+        let old = self.sorted.len;
+        self.sorted.grow_to(old + fresh.len());
+        self.sorted_by.grow_to(old + fresh.len());
+        let (mut read, mut write) = (old, self.sorted.len);
+        while let Some(&(id, creator)) = fresh.last() {
+            write -= 1;
+            if read > 0 && self.sorted.get(read - 1) > id {
+                read -= 1;
+                self.sorted.set(write, self.sorted.get(read));
+                self.sorted_by.set(write, self.sorted_by.get(read));
+            } else {
+                self.sorted.set(write, id);
+                self.sorted_by.set(write, creator);
+                fresh.pop();
+            }
+        }
+    }
+
+    /// How many ids are recorded.
+    fn len(&self) -> usize {
+        self.sorted.len + self.recent.len()
+    }
+
+    /// The case id a creator number stands for.
+    fn describe(&self, creator: u32) -> String {
+        if creator & NAMED != 0 {
+            let index = (creator & !NAMED) as usize;
+            return self
+                .named
+                .get(index)
+                .map_or_else(String::new, |id| id.to_string());
+        }
+        let class = self.classes[(creator >> INDEX_BITS) as usize];
+        format!("prop/{class}/{}", creator & ((1 << INDEX_BITS) - 1))
     }
 }
 
@@ -574,14 +715,16 @@ impl ConnectionIds {
         let Some(id) = verdict.connection_id.as_deref() else {
             return;
         };
-        let Ok(key) = uuid::Uuid::try_parse(id).map(|uuid| uuid.as_u128()) else {
+        let Ok(uuid) = uuid::Uuid::try_parse(id) else {
             return;
         };
-        let mut seen = self
-            .first_seen_by
+        let key = uuid.as_u128();
+        let mut registry = self
+            .registry
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(first) = seen.get(&key) {
+        if let Some(first) = registry.first(key) {
+            let first = registry.describe(first);
             verdict.violations.push(Violation {
                 clause: ClauseId::RespCreatedConnectionIdUnique,
                 level: Level::Must,
@@ -591,20 +734,14 @@ impl ConnectionIds {
                 message: "two successful creates returned the same connection_id".into(),
             });
         } else {
-            let first = match source {
-                Source::Generated { class, index, .. } => FirstCreate::Generated {
-                    class,
-                    index: u32::try_from(*index).unwrap_or(u32::MAX),
-                },
-                Source::File { .. } | Source::Corpus { .. } => FirstCreate::Named(case_id.into()),
-            };
-            seen.insert(key, first);
+            let creator = registry.creator(case_id, source);
+            registry.insert(key, creator);
         }
     }
 
     /// How many distinct ids were recorded.
     pub fn len(&self) -> usize {
-        self.first_seen_by
+        self.registry
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .len()
@@ -835,5 +972,82 @@ mod tests {
         assert!(second.violations[0]
             .actual
             .contains("already returned to a/one"));
+    }
+
+    #[test]
+    fn generated_creators_pack_and_read_back() {
+        let ids = ConnectionIds::default();
+        let created = |id: &str| {
+            let body = format!(r#"{{"is_success":true,"message":"","connection_id":"{id}"}}"#);
+            check(Expect::Accept, &answer(201, "application/json", &body))
+        };
+        let a = "2f1c4a2e-8d5b-4c1e-9b7a-3e6f0d9c8b7a";
+        let b = "2f1c4a2e-8d5b-4c1e-9b7a-3e6f0d9c8b7b";
+        let generated = |class, index| Source::Generated {
+            class,
+            seed: 1,
+            index,
+        };
+        for (id, source) in [
+            (a, generated("valid", 7)),
+            (b, generated("may-ct", (1 << 24) + 3)),
+        ] {
+            let mut verdict = created(id);
+            ids.record("x", &source, &mut verdict);
+            assert_eq!(verdict.outcome(), Outcome::Pass);
+        }
+        assert_eq!(ids.len(), 2);
+        let mut again = created(a);
+        ids.record("y", &generated("valid", 9), &mut again);
+        assert!(again.violations[0]
+            .actual
+            .ends_with("already returned to prop/valid/7"));
+        let mut again = created(b);
+        ids.record("z", &generated("valid", 10), &mut again);
+        assert!(
+            again.violations[0]
+                .actual
+                .ends_with("already returned to x"),
+            "{:?}",
+            again.violations
+        );
+    }
+
+    #[test]
+    fn ids_stay_unique_across_merges() {
+        let ids = ConnectionIds::default();
+        let source = |index| Source::Generated {
+            class: "valid",
+            seed: 1,
+            index,
+        };
+        let created = |n: usize| {
+            let id = uuid::Uuid::from_u128(
+                (n as u128).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835),
+            );
+            let body = format!(r#"{{"is_success":true,"message":"","connection_id":"{id}"}}"#);
+            check(Expect::Accept, &answer(201, "application/json", &body))
+        };
+        let total = 2 * PAGE + 3 * RECENT_MAX + 17;
+        for n in 0..total {
+            let mut verdict = created(n);
+            ids.record("x", &source(n), &mut verdict);
+            assert_eq!(verdict.outcome(), Outcome::Pass, "{n}");
+        }
+        assert_eq!(ids.len(), total);
+        let registry = ids.registry.lock().unwrap();
+        let sorted = &registry.sorted;
+        assert!((1..sorted.len).all(|at| sorted.get(at - 1) < sorted.get(at)));
+        drop(registry);
+        for n in [0, 1, RECENT_MAX, 2 * RECENT_MAX + 5, total - 1] {
+            let mut again = created(n);
+            ids.record("y", &source(total + n), &mut again);
+            let wanted = format!("already returned to prop/valid/{n}");
+            assert!(
+                again.violations[0].actual.ends_with(&wanted),
+                "{n}: {:?}",
+                again.violations
+            );
+        }
     }
 }

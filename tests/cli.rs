@@ -180,8 +180,36 @@ fn a_misspelt_key_names_file_line_and_case() {
     );
 }
 
+/// The reference mock, but never answering a body that names `name`.
+fn hangs_on_name(name: &'static str) -> axum::Router {
+    mock::router().layer(middleware::from_fn(
+        move |request: Request<Body>, next: Next| async move {
+            let (parts, body) = request.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            if String::from_utf8_lossy(&bytes).contains(name) {
+                std::future::pending::<()>().await;
+            }
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        },
+    ))
+}
+
 #[test]
 fn a_hanging_answer_fails_its_case_and_the_run_goes_on() {
+    let url = serve(hangs_on_name("dli-conformance-repeat"));
+    let output = cli(&["run", "-q", "--target", &url, "--timeout", "0.5", "valid/"]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("   = actual   = no answer within 0.5 s"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("9 passed, 3 failed"), "{stdout}");
+}
+
+#[test]
+fn a_target_that_never_answers_stops_at_the_preflight() {
     let listener = StdListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -190,6 +218,7 @@ fn a_hanging_answer_fails_its_case_and_the_run_goes_on() {
             held.push(stream);
         }
     });
+    let report = std::env::temp_dir().join(format!("dli-silent-{}.json", std::process::id()));
     let output = cli(&[
         "run",
         "-q",
@@ -197,15 +226,28 @@ fn a_hanging_answer_fails_its_case_and_the_run_goes_on() {
         &url,
         "--timeout",
         "0.5",
-        "valid/repeat",
+        "--report-json",
+        report.to_str().unwrap(),
     ]);
-    let (stdout, _) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "error: preflight: the target is not answering: no answer within 0.5 s (answering a valid create request; nothing more was sent)",
+    );
     assert!(
-        stdout.contains("   = actual   = no answer within 0.5 s"),
+        stdout.contains("  --> (preflight):1 (preflight/valid)"),
         "{stdout}"
     );
-    assert!(stdout.contains("0 passed, 3 failed"), "{stdout}");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(written["summary"]["requests"], 2, "{written}");
+    assert_eq!(written["summary"]["total"], 0, "{written}");
+    assert!(written["summary"]["stopped"]
+        .as_str()
+        .unwrap()
+        .starts_with("preflight: "));
+    std::fs::remove_file(&report).unwrap();
 }
 
 #[test]
@@ -226,7 +268,10 @@ fn gateway_answers_are_setup_problems_and_secrets_stay_hidden() {
     ]);
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
-    assert!(stderr.contains("setup problem: the target rejected the credentials: 401 APIG.0301 ("));
+    assert_eq!(
+        stderr.trim_end(),
+        "error: preflight: the target rejected the credentials: 401 APIG.0301 (answering a valid create request; nothing more was sent)"
+    );
     assert!(stdout.contains("X-Auth-Token: ***"), "{stdout}");
     assert!(!stdout.contains("hunter2") && !stderr.contains("hunter2"));
 }

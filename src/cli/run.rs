@@ -10,6 +10,9 @@
 //! stops the sending and goes straight to the cleanup; a second one gives the cleanup up (the
 //! ledger keeps what is left for `dli-conformance cleanup`). `--dry-run` prints the plan and
 //! sends nothing.
+//!
+//! Before the trials, the preflight (`runner::preflight`) sends one valid and one invalid body;
+//! a setup problem there ends the run at once with exit 2 and one line.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,8 +35,8 @@ use dli_conformance::runner::fit::Fit;
 use dli_conformance::runner::ledger::Ledger;
 use dli_conformance::runner::pace::{Backoff, Pace};
 use dli_conformance::runner::{
-    GenerateConfig, Guards, Run, RunConfig, Stop, DEFAULT_CONCURRENCY, DEFAULT_STOP_AFTER,
-    DEFAULT_TIMEOUT,
+    preflight, GenerateConfig, Guards, Run, RunConfig, Stop, DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_IN_FLIGHT, DEFAULT_STOP_AFTER, DEFAULT_TIMEOUT,
 };
 use dli_conformance::shipped::{self, CaseRoot};
 use dli_conformance::sink::Sink;
@@ -44,6 +47,11 @@ use dli_conformance::{case, corpus, generate, mock};
 use super::gate::{self, GateArgs};
 use super::progress::{self, Progress};
 use super::{parse_seconds, random_token, say, usage_error, Signals};
+
+/// Trials run at once unless told otherwise. A trial mostly waits for its answers, so this is
+/// well above the number of cores: a target that leaves some requests unanswered then costs
+/// one timeout for all of them, not one per core.
+const DEFAULT_TEST_THREADS: u16 = 16;
 
 /// Flags of `run`.
 #[derive(Args)]
@@ -122,15 +130,19 @@ pub struct RunArgs {
     /// Folder of case files, replacing the cases shipped in the binary.
     #[arg(long, value_name = "DIR")]
     cases: Option<PathBuf>,
-    /// Trials (cases and generator classes) run at once (default: the number of CPUs).
-    #[arg(long, value_name = "N")]
-    test_threads: Option<usize>,
+    /// Trials (cases and generator classes) run at once; they wait on the network, not the CPU.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_TEST_THREADS, value_parser = clap::value_parser!(u16).range(1..))]
+    test_threads: u16,
     /// Generated bodies per generator class; 0 runs the hand-written cases only.
     #[arg(long, value_name = "N", default_value_t = generate::DEFAULT_EXAMPLES)]
     examples: usize,
     /// Seed for the generated bodies (default: a random one, always printed).
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
+    /// Requests in flight at once across the whole run (a request's timeout starts when it is
+    /// sent, not while it waits for its turn).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_IN_FLIGHT as u16, value_parser = clap::value_parser!(u16).range(1..))]
+    max_in_flight: u16,
     /// Generated requests of one class in flight at once.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = clap::value_parser!(u16).range(1..))]
     concurrency: u16,
@@ -304,6 +316,7 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         profile: args.profile,
         stop_after: args.stop_after,
         max_time: args.max_time,
+        max_in_flight: usize::from(args.max_in_flight),
     };
     let seed = args.seed.unwrap_or_else(random_seed);
     let meta = RunMeta {
@@ -402,6 +415,28 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         ));
     }
     let mut test_args = test_args(&args);
+    if let Some(filter) = args.filter.as_deref() {
+        if !trials.iter().any(|trial| selected(&args, trial.name())) {
+            return usage_error(format!(
+                "no case or generator class matches {filter:?} (see `run --list`)"
+            ));
+        }
+    }
+    match runtime.block_on(preflight::preflight(run.executor(), &setup.run_id)) {
+        Ok(ready) => say(&ready.to_string()),
+        Err(blocked) => {
+            say(&report::render_failure(
+                &blocked.result,
+                &run.executor().base_url(),
+            ));
+            let (_record, report_errors) = run.finish();
+            for error in &report_errors {
+                eprintln!("error: {error}");
+            }
+            eprintln!("error: {}", blocked.reason);
+            return ExitCode::from(2);
+        }
+    }
     let paint = Paint::for_stdout();
     let progress = progress::wanted()
         .then(|| {
@@ -506,7 +541,7 @@ fn test_args(args: &RunArgs) -> libtest_mimic::Arguments {
         filter: args.filter.clone(),
         exact: args.exact,
         list: args.list,
-        test_threads: args.test_threads,
+        test_threads: Some(usize::from(args.test_threads)),
         ..Default::default()
     };
     if args.quiet {

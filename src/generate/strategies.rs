@@ -13,14 +13,20 @@ use serde_json::{Map, Value};
 use super::names;
 use crate::rules::{self, SERVICES, URL_MAX_CHARS};
 
+/// Strings matching `regex`, compiled once here: a `&str` used as a strategy compiles its regex
+/// again for every value it draws, which cost more than the rest of a draw.
+fn pattern(regex: &str) -> proptest::string::RegexGeneratorStrategy<String> {
+    proptest::string::string_regex(regex).expect("a valid regex")
+}
+
 /// A body's members, in the order they will be written.
 pub type Members = Map<String, Value>;
 
 /// Non-empty identifier-like text, mostly ASCII, sometimes any printable Unicode (names, ids).
 pub fn free_text() -> impl Strategy<Value = String> {
     prop_oneof![
-        3 => "[a-zA-Z0-9_-]{1,32}",
-        1 => "\\PC{1,24}",
+        3 => pattern("[a-zA-Z0-9_-]{1,32}"),
+        1 => pattern("\\PC{1,24}"),
     ]
 }
 
@@ -149,8 +155,8 @@ pub fn non_string_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         (-1e12f64..1e12).prop_map(Value::from),
-        vec("[a-z]{0,8}", 0..3).prop_map(Value::from),
-        "[a-z]{1,8}".prop_map(|text| serde_json::json!({ "value": text })),
+        vec(pattern("[a-z]{0,8}"), 0..3).prop_map(Value::from),
+        pattern("[a-z]{1,8}").prop_map(|text| serde_json::json!({ "value": text })),
     ]
 }
 
@@ -218,7 +224,7 @@ pub fn near_miss_service() -> impl Strategy<Value = String> {
         service_in_random_case(),
         edit,
         any::<prop::sample::Index>(),
-        "[A-Z]",
+        pattern("[A-Z]"),
     )
         .prop_map(|(service, edit, at, letter)| {
             let chars: Vec<char> = service.chars().collect();
@@ -265,7 +271,11 @@ pub fn near_miss_service() -> impl Strategy<Value = String> {
 
 /// Unknown services: short random words, leaning to upper-case ASCII like the listed ones.
 pub fn unknown_service() -> impl Strategy<Value = String> {
-    prop_oneof!["[A-Z]{2,6}", "[A-Za-z.]{1,20}", "\\PC{1,8}"]
+    prop_oneof![
+        pattern("[A-Z]{2,6}"),
+        pattern("[A-Za-z.]{1,20}"),
+        pattern("\\PC{1,8}")
+    ]
 }
 
 /// `tags` broken in a way the spec forbids: not an array, an element that is not an object, a
@@ -344,7 +354,7 @@ pub fn unknown_member() -> impl Strategy<Value = String> {
             "options"
         ])
         .prop_map(str::to_owned),
-        "[a-z_]{1,12}",
+        pattern("[a-z_]{1,12}"),
     ]
     .prop_filter("a listed member is not unknown", |name| {
         !rules::is_known_member(name)

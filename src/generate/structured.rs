@@ -357,11 +357,18 @@ impl Long {
         }
     }
 
-    /// The string itself.
+    /// The string itself: the prefix, then the fill repeated up to [`Long::chars`] characters
+    /// (whole repeats copied at once, the last one cut at a character boundary).
     pub fn render(&self) -> String {
         let prefix = self.prefix();
-        let fill = self.fill.text().chars().cycle();
-        prefix.chars().chain(fill).take(self.chars()).collect()
+        let fill = self.fill.text();
+        let fill_chars = fill.chars().count();
+        let rest = self.chars() - prefix.chars().count();
+        let mut text = String::with_capacity(prefix.len() + fill.len() * (rest / fill_chars + 1));
+        text.push_str(prefix);
+        text.push_str(&fill.repeat(rest / fill_chars));
+        text.extend(fill.chars().take(rest % fill_chars));
+        text
     }
 }
 
@@ -628,6 +635,28 @@ mod tests {
         assert!(long.render().starts_with("https://aé中😀a"));
         let at_limit = Long { extra: 12, ..long };
         assert_eq!(at_limit.render().chars().count(), 512);
+        let fills = [
+            Fill::Ascii,
+            Fill::TwoBytes,
+            Fill::ThreeBytes,
+            Fill::FourBytes,
+            Fill::Mixed,
+            Fill::Combining,
+        ];
+        for (fill, https, extra) in fills
+            .into_iter()
+            .flat_map(|fill| [(fill, true), (fill, false)])
+            .flat_map(|(fill, https)| (0..31).map(move |extra| (fill, https, extra)))
+        {
+            let long = Long { extra, fill, https };
+            let cycled: String = long
+                .prefix()
+                .chars()
+                .chain(fill.text().chars().cycle())
+                .take(long.chars())
+                .collect();
+            assert_eq!(long.render(), cycled, "{long:?}");
+        }
     }
 
     #[test]

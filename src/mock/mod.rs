@@ -4,8 +4,10 @@
 //! `{"is_success": true, "message": "", "connection_id": "<uuid v4>"}` for a valid body and with
 //! 400 `{"error_code": "DLI.0001", "error_msg": "<member>: <what is wrong> (<clause id>)"}` for an
 //! invalid one; every other answer it gives (unknown path, body over [`BODY_LIMIT`]) is a JSON
-//! error envelope too, never a plain-text rejection. Created connections are kept in memory and
-//! can be read back through the classic family's show, list and delete routes. On the spec's
+//! error envelope too, never a plain-text rejection. The last [`STORE_CAPACITY`] connections
+//! created are kept in memory (older ones are forgotten, so a long run's memory stays flat) and
+//! can be read back through the classic family's show, list and delete routes; [`Mock::clear`]
+//! empties the store (the fuzz targets reuse one mock and clear it between inputs). On the spec's
 //! MAYs it takes one side: `ct` is rejected (not in the list, A2), unknown members are ignored
 //! (A5), empty strings are accepted (A6), duplicate names are accepted (A9). It is the suite's
 //! embedded default target: in-process through [`router`], or on a socket through [`serve`].
@@ -20,6 +22,7 @@
 //! connections that stay `CREATING` for a while after the 201 (show and list say so; DELETE is
 //! refused with 400 [`CREATING_ERROR_CODE`] until they are `ACTIVE`).
 
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -62,15 +65,19 @@ struct Connection {
     created: Instant,
 }
 
-/// The mock's memory: every connection created and not deleted, in creation order.
+/// How many connections a mock without a quota remembers; creating one more forgets the oldest.
+pub const STORE_CAPACITY: usize = 1024;
+
+/// The mock's memory: the last [`STORE_CAPACITY`] connections created and not deleted, in
+/// creation order.
 #[derive(Debug)]
 struct Store {
     config: MockConfig,
-    connections: Mutex<Vec<Connection>>,
+    connections: Mutex<VecDeque<Connection>>,
 }
 
 impl Store {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Connection>> {
         self.connections
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -121,10 +128,57 @@ pub fn router_with(config: MockConfig) -> Result<Router, String> {
 /// The reference mock's routes and store for `config`, without a gateway (deviations wrap these,
 /// then the gateway wraps them).
 pub(crate) fn routes(config: MockConfig) -> Router {
-    let store = Arc::new(Store {
+    routes_on(Arc::new(Store {
         config,
         connections: Mutex::default(),
-    });
+    }))
+}
+
+/// The reference mock with a handle on its store: one router to serve many requests, and a way
+/// to forget everything between them. No gateway.
+pub struct Mock {
+    router: Router,
+    store: Arc<Store>,
+}
+
+impl Mock {
+    /// The reference mock configured by `config` (its gateway settings aside), with a fresh,
+    /// empty store.
+    pub fn new(config: MockConfig) -> Mock {
+        let store = Arc::new(Store {
+            config,
+            connections: Mutex::default(),
+        });
+        Mock {
+            router: routes_on(Arc::clone(&store)),
+            store,
+        }
+    }
+
+    /// The mock's router (a cheap clone sharing the store).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// Answers a create request for `project_id` whose body is `bytes` exactly as the create
+    /// route does once it has read the body, without routing, for callers that need no HTTP
+    /// (the fuzz targets, where building and routing a request cost more than the answer).
+    pub fn create(&self, project_id: &str, bytes: &[u8]) -> Response {
+        self.store.create(project_id.to_owned(), bytes)
+    }
+
+    /// Forgets every connection created so far.
+    pub fn clear(&self) {
+        self.store.lock().clear();
+    }
+
+    /// How many connections the store holds.
+    pub fn stored(&self) -> usize {
+        self.store.lock().len()
+    }
+}
+
+fn routes_on(store: Arc<Store>) -> Router {
     Router::new()
         .route(
             "/v2.0/{project_id}/datasource-connection",
@@ -204,40 +258,51 @@ async fn create_connection(
         Ok(collected) => collected.to_bytes(),
         Err(_) => return too_large(),
     };
-    let fields = match validate(&bytes, store.config.profile) {
-        Ok(fields) => fields,
-        Err(message) => return bad_request(message),
-    };
-    if let Some(vpc) = &store.config.vpc {
-        if let Some(refusal) = unknown_vpc_object(&fields, vpc) {
-            return bad_request(refusal);
+    store.create(project_id, &bytes)
+}
+
+impl Store {
+    /// Answers a create request whose body has been read: 400 for an invalid body (or a used-up
+    /// quota), else 201 with a fresh connection id, remembered.
+    fn create(&self, project_id: String, bytes: &[u8]) -> Response {
+        let fields = match validate(bytes, self.config.profile) {
+            Ok(fields) => fields,
+            Err(message) => return bad_request(message),
+        };
+        if let Some(vpc) = &self.config.vpc {
+            if let Some(refusal) = unknown_vpc_object(&fields, vpc) {
+                return bad_request(refusal);
+            }
         }
-    }
-    let mut connections = store.lock();
-    if let Some(quota) = store.config.quota {
-        let live = connections
-            .iter()
-            .filter(|c| c.project_id == project_id)
-            .count();
-        if live >= quota {
-            return error(
-                StatusCode::BAD_REQUEST,
-                QUOTA_ERROR_CODE,
-                format!("the quota of datasource connections is used up: {live} of {quota} in this project; delete some first"),
-            );
+        let mut connections = self.lock();
+        if let Some(quota) = self.config.quota {
+            let live = connections
+                .iter()
+                .filter(|c| c.project_id == project_id)
+                .count();
+            if live >= quota {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    QUOTA_ERROR_CODE,
+                    format!("the quota of datasource connections is used up: {live} of {quota} in this project; delete some first"),
+                );
+            }
+        } else if connections.len() >= STORE_CAPACITY {
+            // Without a quota nothing else bounds the store: forget the oldest.
+            connections.pop_front();
         }
+        let connection = Connection {
+            id: uuid::Uuid::new_v4().to_string(),
+            project_id,
+            name: fields.name,
+            service: fields.service,
+            url: fields.url,
+            created: Instant::now(),
+        };
+        let answer = json!({"is_success": true, "message": "", "connection_id": connection.id});
+        connections.push_back(connection);
+        (StatusCode::CREATED, Json(answer)).into_response()
     }
-    let connection = Connection {
-        id: uuid::Uuid::new_v4().to_string(),
-        project_id,
-        name: fields.name,
-        service: fields.service,
-        url: fields.url,
-        created: Instant::now(),
-    };
-    let answer = json!({"is_success": true, "message": "", "connection_id": connection.id});
-    connections.push(connection);
-    (StatusCode::CREATED, Json(answer)).into_response()
 }
 
 /// Why a valid body names a security group or subnet the project does not have, if it does.
@@ -508,5 +573,34 @@ mod tests {
             body(&bad_tag).err().unwrap(),
             "tags[0].value: required (req.tags.value.required)"
         );
+    }
+
+    #[tokio::test]
+    async fn the_store_forgets_the_oldest_and_clears() {
+        use crate::target::{InProcess, Request, Target};
+        let mock = Mock::new(MockConfig::default());
+        let target = InProcess::new(mock.router());
+        let request = Request::create_connection("p", bytes::Bytes::from_static(VALID.as_bytes()));
+        let mut first = None;
+        for _ in 0..STORE_CAPACITY + 1 {
+            let answer = target.send(&request).await.unwrap();
+            assert_eq!(answer.status, 201);
+            first.get_or_insert(answer.body);
+        }
+        assert_eq!(mock.stored(), STORE_CAPACITY);
+        let first: Value = serde_json::from_slice(&first.unwrap()).unwrap();
+        let mut show = Request::create_connection("p", bytes::Bytes::new());
+        show.method = http::Method::GET;
+        show.path = format!(
+            "/v2.0/p/datasource-connection/{}",
+            first["connection_id"].as_str().unwrap()
+        );
+        assert_eq!(
+            target.send(&show).await.unwrap().status,
+            404,
+            "the oldest is forgotten"
+        );
+        mock.clear();
+        assert_eq!(mock.stored(), 0);
     }
 }

@@ -5,7 +5,9 @@
 //! requests it sends and watches the transport through a [`Stop`]: after
 //! [`RunConfig::stop_after`] consecutive answers that never came (timeouts, resets, non-HTTP
 //! bytes), or once the run's deadline passes, the run stops sending and every case asked for
-//! afterwards comes back skipped with the reason. The run-wide `connection_id` registry and
+//! afterwards comes back skipped with the reason. At most [`RunConfig::max_in_flight`] requests
+//! are in flight at once, however many trials ask; a request's timeout starts when it is sent,
+//! not while it waits for its turn, so a busy run never times out a slow answer. The run-wide `connection_id` registry and
 //! the reports are not touched here: [`super::Run`] records what the run keeps, and shrinking
 //! and the self-test call the executor directly without recording anything.
 //!
@@ -55,6 +57,7 @@ pub struct Executor {
     config: RunConfig,
     requests: AtomicU64,
     stop: Stop,
+    in_flight: tokio::sync::Semaphore,
     guards: Guards,
 }
 
@@ -71,6 +74,7 @@ impl Executor {
             config.max_time.map(|limit| (Instant::now() + limit, limit)),
         );
         Executor {
+            in_flight: tokio::sync::Semaphore::new(config.max_in_flight.max(1)),
             target,
             config,
             requests: AtomicU64::new(0),
@@ -161,6 +165,10 @@ impl Executor {
     /// Sends `request` in its turn, within the per-request timeout and the run's deadline,
     /// retrying 429s, counting every attempt and watching the transport.
     async fn send(&self, request: &Request) -> Sent {
+        let _turn = self.in_flight.acquire().await;
+        if let Some(reason) = self.stop.reason() {
+            return Sent::Stopped(reason);
+        }
         let timeout = self.config.timeout;
         let (limit, deadline_bound) = match self.stop.time_left() {
             Some(left) if left < timeout => (left, true),
@@ -202,7 +210,7 @@ impl Executor {
 enum Sent {
     /// An answer, or the transport error that stood in for one.
     Answer(Result<Response, TransportError>),
-    /// The run's deadline passed while waiting: the case did not run.
+    /// The run stopped (or its deadline passed) while waiting: the case did not run.
     Stopped(String),
 }
 

@@ -19,6 +19,7 @@ pub mod fit;
 mod generated;
 pub mod ledger;
 pub mod pace;
+pub mod preflight;
 
 pub use executor::{Executor, Guards, Stop};
 pub use generated::{GenerateConfig, DEFAULT_CONCURRENCY};
@@ -42,6 +43,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Consecutive unanswered requests after which a run stops sending, unless told otherwise.
 pub const DEFAULT_STOP_AFTER: usize = 8;
 
+/// Requests in flight at once across the whole run, unless told otherwise.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
+
 /// The knobs of a run.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
@@ -59,6 +63,9 @@ pub struct RunConfig {
     pub stop_after: usize,
     /// The longest the whole run may take; what has not run by then is skipped.
     pub max_time: Option<Duration>,
+    /// Requests in flight at once across the whole run (trials beyond it wait their turn; a
+    /// request's timeout starts when it is sent).
+    pub max_in_flight: usize,
 }
 
 impl Default for RunConfig {
@@ -71,6 +78,7 @@ impl Default for RunConfig {
             profile: Profile::Seed,
             stop_after: DEFAULT_STOP_AFTER,
             max_time: None,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }
