@@ -327,7 +327,7 @@ pub fn malformed_json() -> impl Strategy<Value = Vec<u8>> {
         .prop_map(|(members, at, byte, how)| {
             let text =
                 serde_json::to_vec(&Value::Object(members)).expect("a JSON value serializes");
-            let i = at.index(text.len());
+            let i = outside_name_marker(&text, at.index(text.len()));
             match how {
                 0 => text[..i].to_vec(),
                 1 => [&text[..i], &[byte], &text[i..]].concat(),
@@ -339,6 +339,18 @@ pub fn malformed_json() -> impl Strategy<Value = Vec<u8>> {
                 _ => [&text[..i], &[0xff, 0xfe], &text[i..]].concat(),
             }
         })
+}
+
+/// `at`, or the start of the name marker when `at` falls inside its bytes: an edit there would
+/// leave no marker for the name's tag, and a body a parser may still read (bytes that are not
+/// UTF-8 inside a string are `either`) must carry a tagged, unique name.
+fn outside_name_marker(text: &[u8], at: usize) -> usize {
+    let mut marker = [0; 4];
+    let marker = names::MARKER.encode_utf8(&mut marker).as_bytes();
+    text.windows(marker.len())
+        .position(|window| window == marker)
+        .filter(|&start| start < at && at < start + marker.len())
+        .unwrap_or(at)
 }
 
 /// Member names the spec does not list, leaning to plausible ones (`description`, `Name`).
