@@ -109,7 +109,8 @@ pub struct RunArgs {
     max_retries: u32,
     /// The cleanup ledger (JSON lines, appended): every connection the run creates, and its
     /// deletion. Default: `dli-conformance-<run id>.ledger.jsonl` in the current directory
-    /// against a remote host; kept in memory only against the embedded mock and loopback hosts.
+    /// against a remote host; kept in memory only against loopback hosts; against the embedded
+    /// mock creates are only counted (its connections end with the run).
     #[arg(long, value_name = "PATH")]
     ledger: Option<PathBuf>,
     /// Leave the connections the run created (no cleanup; the ledger still lists them).
@@ -353,14 +354,17 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             .remote
             .then(|| PathBuf::from(format!("dli-conformance-{}.ledger.jsonl", setup.run_id)))
     });
-    let ledger = match Ledger::open(
-        ledger_path.as_deref(),
-        &meta.target,
-        &args.project_id,
-        Some(&setup.run_id),
-    ) {
-        Ok(ledger) => Arc::new(ledger),
-        Err(message) => return usage_error(message),
+    let ledger = match (&args.target, &ledger_path) {
+        (None, None) => Arc::new(Ledger::counting(&meta.target, &args.project_id)),
+        _ => match Ledger::open(
+            ledger_path.as_deref(),
+            &meta.target,
+            &args.project_id,
+            Some(&setup.run_id),
+        ) {
+            Ok(ledger) => Arc::new(ledger),
+            Err(message) => return usage_error(message),
+        },
     };
     let backoff = Backoff {
         retries: args.max_retries,
@@ -606,6 +610,12 @@ fn finish_connections(
         .path()
         .map(|path| format!(" (ledger {})", path.display()))
         .unwrap_or_default();
+    if !ledger.keeps() {
+        say(&format!(
+            "connections: {created} created in the embedded mock, gone with it (nothing to clean up)"
+        ));
+        return 0;
+    }
     if args.keep {
         say(&format!(
             "connections: {created} created, kept (--keep): {} live{where_listed}{unknown}",
