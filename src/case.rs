@@ -74,8 +74,9 @@
 //! # Long strings
 //! Anywhere inside a body or a `set` value, the object `{"$string": {"prefix": P, "fill": F,
 //! "chars": N}}` stands for the string `P` followed by `F` repeated (and cut) until the whole
-//! string is exactly `N` characters (Unicode scalar values). `prefix` defaults to `""`; `fill`
-//! must not be empty; `N` must be at least the length of `P` and at most
+//! string is exactly `N` characters (Unicode scalar values), placeholders in `P` counted as what
+//! they stand for (so `"prefix": "n{run}-"` keeps a name `N` long whatever the run id). `prefix`
+//! defaults to `""`; `fill` must not be empty; `N` must be at least the length of `P` and at most
 //! [`TEMPLATE_MAX_CHARS`], and the bodies of one file add up to at most [`FILE_BODY_MAX_BYTES`],
 //! so a few bytes of case file can never expand into gigabytes. So a 513-character url is
 //! `{"$string": {"prefix": "https://", "fill": "a", "chars": 513}}`. And `{"$concat": [S, ...]}`
@@ -875,8 +876,11 @@ impl Expand<'_> {
                 if map.len() != 1 {
                     return Err("a `$string` object takes no other member".into());
                 }
-                let template: StringTemplate = serde_json::from_value(map["$string"].clone())
+                let mut template: StringTemplate = serde_json::from_value(map["$string"].clone())
                     .map_err(|err| format!("$string: {err}"))?;
+                // Placeholders count as what they stand for: a 64-character name stays 64
+                // characters whatever the run id.
+                template.prefix = self.text(&template.prefix)?;
                 Value::String(render_template(&template)?)
             }
             Value::Object(map) if map.contains_key("$concat") => {

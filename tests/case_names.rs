@@ -32,7 +32,8 @@ fn accepted_cases_have_names_of_their_own() {
     assert!(clashes.is_empty(), "shared names:\n{}", clashes.join("\n"));
 }
 
-/// Cases about the `name` member itself: they keep the name they are about.
+/// Cases about the `name` member itself: they keep the name they are about (the length probes
+/// and `valid/unicode-values` carry the run id inside the name, so they stay unique to the run).
 const ABOUT_THE_NAME: &[&str] = &[
     "current/name-64-chars",
     "current/name-65-chars",
