@@ -17,8 +17,8 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::case::{Expect, Source};
 use crate::clause::{ClauseId, Level};
+use crate::expect::{Expect, Source};
 use crate::target::{Response, TransportError, BODY_CAP};
 
 /// How a case ended.

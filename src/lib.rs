@@ -19,6 +19,7 @@ pub mod case;
 pub mod check;
 pub mod clause;
 pub mod corpus;
+pub mod expect;
 pub mod fixtures;
 pub mod fuzzing;
 pub mod generate;

@@ -11,12 +11,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::baseline::BaselineStatus;
-use crate::case::{Expect, Source};
 use crate::check::{Decision, Outcome, Verdict, Violation};
 use crate::clause::{ClauseId, Level, Profile};
+use crate::expect::{Expect, Source};
 use crate::target::{Request, Response};
 
 /// The most body bytes a report or a failure text shows of any request or answer (4 KiB); the
@@ -420,6 +419,113 @@ pub struct RunMeta {
     pub spec: String,
     /// The shard this run is (`count:1/3`), when it is one.
     pub partition: Option<String>,
+}
+
+/// How one baseline entry ended the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryState {
+    /// Live, and it accepted at least one failure.
+    Known,
+    /// Live, cases it matches ran, and none broke its clause: remove it.
+    Fixed,
+    /// Live, but no case it matches ran (a filter, a partition, a renamed case).
+    Unused,
+    /// Past its date: it accepts nothing and fails the run.
+    Expired,
+}
+
+/// One entry of the baseline at the end of a run (in the record and the reports).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryStatus {
+    /// The entry's `case` (an id or a glob).
+    pub case: String,
+    /// The entry's clause id.
+    pub clause: ClauseId,
+    /// The entry's reason.
+    pub reason: String,
+    /// The entry's expiry date, `YYYY-MM-DD`.
+    pub expires: String,
+    /// Whether the date had passed when the run started.
+    pub expired: bool,
+    /// Results the entry's `case` matched that were judged (not skipped).
+    pub ran: u64,
+    /// Of those, results with a violation of the entry's clause (accepted unless expired).
+    pub hits: u64,
+}
+
+impl EntryStatus {
+    /// What the entry's counters mean.
+    pub fn state(&self) -> EntryState {
+        if self.expired {
+            EntryState::Expired
+        } else if self.hits > 0 {
+            EntryState::Known
+        } else if self.ran > 0 {
+            EntryState::Fixed
+        } else {
+            EntryState::Unused
+        }
+    }
+
+    /// One line for the end of a run, e.g. `fixed: valid/* resp.created.status ...: remove it`.
+    pub fn describe(&self) -> String {
+        let entry = format!("{} {} (expires {})", self.case, self.clause, self.expires);
+        match self.state() {
+            EntryState::Known => format!(
+                "known: {entry}: accepted {} failing result(s): {}",
+                self.hits, self.reason
+            ),
+            EntryState::Fixed => format!(
+                "fixed: {entry}: {} matching result(s) ran and none broke {}; remove it",
+                self.ran, self.clause
+            ),
+            EntryState::Unused => format!("unused: {entry}: no case it matches ran"),
+            EntryState::Expired if self.hits > 0 => format!(
+                "expired: {entry}: no longer accepted ({} result(s) still break it); fix the deviation or renew the entry after review",
+                self.hits
+            ),
+            EntryState::Expired => format!(
+                "expired: {entry}: no longer accepted (nothing breaks it any more); remove it"
+            ),
+        }
+    }
+}
+
+/// The baseline's entries at the end of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineStatus {
+    /// The baseline file, as given.
+    pub path: String,
+    /// Every entry, in file order.
+    pub entries: Vec<EntryStatus>,
+}
+
+impl BaselineStatus {
+    /// Entries past their date (each fails the run).
+    pub fn expired(&self) -> impl Iterator<Item = &EntryStatus> {
+        self.entries.iter().filter(|e| e.expired)
+    }
+
+    /// Adds another shard's counters for the same entries (merging reports); entries are
+    /// matched by case, clause and expiry, and entries only `other` has are appended.
+    pub fn merge(&mut self, other: &BaselineStatus) {
+        for theirs in &other.entries {
+            let same = |mine: &&mut EntryStatus| {
+                mine.case == theirs.case
+                    && mine.clause == theirs.clause
+                    && mine.expires == theirs.expires
+            };
+            match self.entries.iter_mut().find(same) {
+                Some(mine) => {
+                    mine.ran += theirs.ran;
+                    mine.hits += theirs.hits;
+                    mine.expired |= theirs.expired;
+                }
+                None => self.entries.push(theirs.clone()),
+            }
+        }
+    }
 }
 
 /// A finished run: what the end-of-run text, the summaries and the exit code read.

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{cli, command, serve, temp_dir, text};
-use dli_conformance::mock::{self, deviation};
+use dli_conformance::mock;
 use serde_json::Value;
 
 /// The Jenkins xunit plugin's JUnit schema (see `tests/junit/SOURCE.md`).
@@ -18,7 +18,7 @@ const JUNIT_XSD: &[u8] = include_bytes!("junit/junit-10.xsd");
 
 /// A mock with one fault injected, on a socket.
 fn faulty(name: &str) -> String {
-    serve(deviation::chosen_router(Some(name), None).unwrap())
+    serve(mock::chosen_router(Some(name), None).unwrap())
 }
 
 fn read_json(path: &Path) -> Value {

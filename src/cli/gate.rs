@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 use clap::Args;
-use dli_conformance::baseline::{self, Baseline, BaselineWriter, EntryState};
+use dli_conformance::baseline::{self, Baseline, BaselineWriter};
 use dli_conformance::clause::Profile;
 use dli_conformance::partition::Partition;
 use dli_conformance::report::github::{self, Annotations};
@@ -14,6 +14,7 @@ use dli_conformance::report::junit::JunitReport;
 use dli_conformance::report::markdown::MarkdownReport;
 use dli_conformance::report::matrix;
 use dli_conformance::report::style::Paint;
+use dli_conformance::result::EntryState;
 use dli_conformance::result::{RunMeta, RunRecord};
 use dli_conformance::sink::Sink;
 

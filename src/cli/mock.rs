@@ -101,12 +101,14 @@ pub async fn serve(args: MockArgs) -> ExitCode {
         vpc,
         access_log: args.access_log.clone(),
     };
-    let router =
-        match deviation::chosen_router_with(args.fault.as_deref(), args.variant.as_deref(), config)
-        {
-            Ok(router) => router,
-            Err(message) => return usage_error(message),
-        };
+    let router = match dli_conformance::mock::chosen_router_with(
+        args.fault.as_deref(),
+        args.variant.as_deref(),
+        config,
+    ) {
+        Ok(router) => router,
+        Err(message) => return usage_error(message),
+    };
     let listen = &args.listen;
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(listener) => listener,

@@ -28,8 +28,8 @@
 use serde_json::{Map, Value};
 
 use super::json_text::{self, Repeats};
-use crate::case::Expect;
 use crate::clause::{ClauseId, Profile};
+use crate::expect::Expect;
 use crate::rules::{self, current, Shape, MEMBERS, TAG_MEMBERS, URL_MAX_CHARS};
 
 /// Nesting deeper than this is a depth a common parser refuses (.NET's `System.Text.Json`

@@ -101,29 +101,6 @@ pub fn find(list: &'static [Deviation], name: &str) -> Option<&'static Deviation
     list.iter().find(|deviation| deviation.name == name)
 }
 
-/// What `mock --fault`/`--variant` serves: the named fault, else the named variant, else the
-/// reference. An unknown name is an error that says where the names are listed.
-pub fn chosen_router(fault: Option<&str>, variant: Option<&str>) -> Result<Router, String> {
-    chosen_router_with(fault, variant, super::MockConfig::default())
-}
-
-/// As [`chosen_router`], each configured by `config` (the gateway, quota, ... of `mock`'s flags).
-pub fn chosen_router_with(
-    fault: Option<&str>,
-    variant: Option<&str>,
-    config: super::MockConfig,
-) -> Result<Router, String> {
-    match (fault, variant) {
-        (Some(name), _) => find(super::faults::FAULTS, name)
-            .ok_or_else(|| format!("no fault {name:?} (see --list-faults)"))?
-            .router_with(config),
-        (None, Some(name)) => find(super::variants::VARIANTS, name)
-            .ok_or_else(|| format!("no variant {name:?} (see --list-variants)"))?
-            .router_with(config),
-        (None, None) => super::router_with(config),
-    }
-}
-
 /// The `--list-faults` / `--list-variants` text: a header naming the clause column
 /// `clause_header`, then one [`Deviation`] a line.
 pub fn listing(list: &[Deviation], clause_header: &str) -> String {
@@ -333,35 +310,4 @@ fn severed() -> Response {
         )
     });
     Response::new(Body::new(failing))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::{faults::FAULTS, variants::VARIANTS};
-    use super::*;
-
-    #[test]
-    fn catalogue_names_are_unique_and_faults_break_no_may() {
-        assert!(FAULTS.len() >= 25, "only {} faults", FAULTS.len());
-        let mut names: Vec<&str> = FAULTS.iter().chain(VARIANTS).map(|d| d.name).collect();
-        names.sort_unstable();
-        let before = names.len();
-        names.dedup();
-        assert_eq!(names.len(), before, "a name is used twice");
-        for fault in FAULTS {
-            assert_ne!(fault.level(), Level::May, "{} breaks a MAY", fault.name);
-        }
-    }
-
-    #[test]
-    fn listing_lines_are_aligned() {
-        let line = find(FAULTS, "created-200").unwrap().to_string();
-        assert!(line.starts_with("created-200 "), "{line}");
-        assert!(line.contains(" resp.created.status "), "{line}");
-        assert!(
-            line.ends_with("MUST   answers a valid create 200 instead of 201"),
-            "{line}"
-        );
-        assert!(find(VARIANTS, "created-200").is_none());
-    }
 }

@@ -22,11 +22,11 @@ use serde::Deserializer;
 use serde_json::{json, Map, Value};
 
 use super::json::JsonReport;
-use crate::baseline::BaselineStatus;
 use crate::case::Expect;
 use crate::check::{Decision, Outcome};
 use crate::clause::{ClauseId, Profile};
 use crate::partition::Partition;
+use crate::result::BaselineStatus;
 use crate::result::{ResultFacts, RunMeta, RunRecord, Tally};
 
 /// What a merge produced.
