@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Peak memory of a run against the embedded mock, small and large:
-#   run -q --examples 256     (165 cases + 14 x 256 bodies, about 3 750 requests)
-#   run -q --examples 20000   (165 cases + 14 x 20 000 bodies, about 280 000 requests)
+#   run -q --examples 256     (the hand-written and corpus cases + 256 bodies per class, about 10 000 requests)
+#   run -q --examples 20000   (the same + 20 000 bodies per class, about 440 000 requests)
 # and the ratio of the two peaks. Flat memory means the ratio stays near 1 (the promise: the
 # large run below 150 MB and within 20 % of the small one). Uses /usr/bin/time -v (Debian's
 # `time` package) on the release binary, built first. EXAMPLES="256 20000" changes the sizes.

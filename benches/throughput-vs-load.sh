@@ -3,8 +3,8 @@
 # the same mock process: wrk (Debian's `wrk`, installed when missing and apt-get is there) or,
 # failing that, oha (crates.io, `cargo install oha`). The load generator sends one valid body
 # for SECONDS (default 10) with CONNECTIONS (default 32) connections; the suite runs
-# `run -q --target URL --seed 1 --examples EXAMPLES` (default 2000: 165 cases + 14 x 2000
-# generated bodies) at its default settings. Prints both rates and the suite's share.
+# `run -q --target URL --seed 1 --examples EXAMPLES` (default 2000: the hand-written and corpus
+# cases + 2000 generated bodies per class) at its default settings. Prints both rates and the suite's share.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${SECONDS_PER_RUN:-10}
