@@ -126,7 +126,7 @@ fn gateway_meaning(status: u16) -> Option<&'static str> {
         403 => "the target refused access (permissions or policy)",
         404 => "the target has no such path or project (check --target and --project-id)",
         407 => "a proxy wants credentials",
-        413 => "the target refused the body as too large",
+        413 => "the target refused the body as too large (leave such cases out with --skip ID)",
         414 => "the target refused the URI as too long",
         429 => "the target is throttling the run",
         _ => return None,

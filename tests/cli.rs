@@ -278,6 +278,52 @@ fn gateway_answers_are_setup_problems_and_secrets_stay_hidden() {
     assert!(!stdout.contains("hunter2") && !stderr.contains("hunter2"));
 }
 
+/// The reference mock behind a gateway that answers 413 to bodies over 100 KB (as Express's JSON
+/// reader does by default).
+fn refuses_bodies_over_100_kb() -> axum::Router {
+    async fn limit(request: Request<Body>, next: Next) -> Response {
+        let length = request
+            .headers()
+            .get("content-length")
+            .and_then(|value| value.to_str().ok()?.parse::<usize>().ok())
+            .unwrap_or_default();
+        if length > 100 * 1024 {
+            let body = serde_json::json!({"error_code": "APIG.0201", "error_msg": "Request entity too large"});
+            return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+        }
+        next.run(request).await
+    }
+    mock::router().layer(middleware::from_fn(limit))
+}
+
+#[test]
+fn a_body_size_limit_is_a_setup_problem_that_skip_leaves_out() {
+    let url = serve(refuses_bodies_over_100_kb());
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "-q",
+            "--target",
+            &url,
+            "corpus/jsontestsuite/n_structure",
+        ];
+        args.extend_from_slice(extra);
+        let output = cli(&args);
+        let (stdout, stderr) = text(&output);
+        (output.status.code(), format!("{stdout}\n{stderr}"))
+    };
+    let (code, shown) = run(&[]);
+    assert_eq!(code, Some(2), "{shown}");
+    assert!(
+        shown.contains("setup problem: the target refused the body as too large (leave such cases out with --skip ID): 413 APIG.0201 (2 cases)"),
+        "{shown}"
+    );
+    let (code, shown) = run(&["--skip", "n_structure_open_array_object"]);
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(!shown.contains("n_structure_open_array_object"), "{shown}");
+    assert!(shown.contains(" passed, 0 failed, 0 warned;"), "{shown}");
+}
+
 #[test]
 fn generated_bodies_find_shrink_save_and_replay_a_wrong_limit() {
     let url = serve(accepts_urls_up_to(1024));
