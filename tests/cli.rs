@@ -152,6 +152,25 @@ fn an_unreachable_target_exits_2_with_one_line() {
 }
 
 #[test]
+fn a_target_that_is_no_http_url_is_a_usage_error() {
+    for (target, why) in [
+        ("dli.example.com", "relative URL without a base"),
+        (
+            "ftp://127.0.0.1",
+            "expected http://host[:port] or https://host[:port]",
+        ),
+    ] {
+        let output = cli(&["run", "--target", target]);
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("invalid target URL {target:?}: {why}")),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn a_filter_matching_nothing_is_an_error() {
     let output = cli(&["run", "--examples", "0", "url/no-such-case"]);
     let (_, stderr) = text(&output);

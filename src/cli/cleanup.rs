@@ -28,7 +28,7 @@ pub struct CleanupArgs {
     #[arg(long, value_name = "PATH")]
     ledger: PathBuf,
     /// Base URL of the endpoint the connections were created on.
-    #[arg(long)]
+    #[arg(long, value_parser = super::parse_target)]
     target: String,
     /// Only connections of this project (default: each in the project it was created in).
     #[arg(long, env = sign::PROJECT_ID_VAR)]

@@ -58,7 +58,7 @@ const DEFAULT_TEST_THREADS: u16 = 16;
 pub struct RunArgs {
     /// Base URL of the endpoint under test, e.g. https://dli.cn-north-4.myhuaweicloud.com
     /// (default: start the reference mock on a free loopback port).
-    #[arg(long)]
+    #[arg(long, value_parser = super::parse_target)]
     target: Option<String>,
     /// The {project_id} path segment.
     #[arg(long, env = sign::PROJECT_ID_VAR, default_value = DEFAULT_PROJECT_ID)]

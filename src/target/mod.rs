@@ -300,13 +300,7 @@ pub struct HttpTarget {
 impl HttpTarget {
     /// A target at `base_url` (scheme, host, port, optional path prefix).
     pub fn new(base_url: &str) -> Result<HttpTarget, String> {
-        let parsed = reqwest::Url::parse(base_url)
-            .map_err(|err| format!("invalid target URL {base_url:?}: {err}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(format!(
-                "invalid target URL {base_url:?}: expected http://host[:port] or https://host[:port]"
-            ));
-        }
+        parse_base_url(base_url)?;
         // Redirects are never followed: a 3xx is judged as an answer, and credentials never
         // travel to the origin a Location names.
         let client = reqwest::Client::builder()
@@ -344,6 +338,19 @@ impl HttpTarget {
         let url = reqwest::Url::parse(&self.base_url).ok()?;
         Some((url.host_str()?.to_owned(), url.port_or_known_default()?))
     }
+}
+
+/// Reads a target's base URL: `http://` or `https://` with a host. The error says what is wrong
+/// (the value parser of the `--target` flags, and [`HttpTarget::new`]'s check).
+pub fn parse_base_url(base_url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(base_url)
+        .map_err(|err| format!("invalid target URL {base_url:?}: {err}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err(format!(
+            "invalid target URL {base_url:?}: expected http://host[:port] or https://host[:port]"
+        ));
+    }
+    Ok(parsed)
 }
 
 /// Whether `base_url` names a loopback host (`localhost`, `127.0.0.0/8`, `::1`): a server on
