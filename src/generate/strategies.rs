@@ -13,10 +13,39 @@ use serde_json::{Map, Value};
 use super::names;
 use crate::rules::{self, SERVICES, URL_MAX_CHARS};
 
-/// Strings matching `regex`, compiled once here: a `&str` used as a strategy compiles its regex
-/// again for every value it draws, which cost more than the rest of a draw.
-fn pattern(regex: &str) -> proptest::string::RegexGeneratorStrategy<String> {
-    proptest::string::string_regex(regex).expect("a valid regex")
+/// Strings matching `regex`, one character class, alone or repeated (`[A-Z]`, `\PC{1,24}`):
+/// the strings proptest's `string_regex` draws, from the same random numbers and shrinking the
+/// same way, but with the characters collected straight into the `String`. (The regex strategy
+/// boxes each character's value tree, turns every character into a byte vector and joins them
+/// on each draw, which cost more than the rest of a body; a `&str` used as a strategy also
+/// compiles its regex again for every value.)
+fn pattern(regex: &str) -> BoxedStrategy<String> {
+    use regex_syntax::hir::{Class, HirKind};
+    let hir = regex_syntax::Parser::new()
+        .parse(regex)
+        .expect("a valid regex");
+    let (class, lengths) = match hir.kind() {
+        HirKind::Repetition(repeated) => {
+            let most = repeated.max.expect("a bounded repetition");
+            (
+                repeated.sub.kind(),
+                Some(repeated.min as usize..=most as usize),
+            )
+        }
+        single => (single, None),
+    };
+    let HirKind::Class(Class::Unicode(class)) = class else {
+        panic!("{regex}: a pattern is one character class, alone or repeated")
+    };
+    let ranges: Vec<_> = class
+        .iter()
+        .map(|range| range.start()..=range.end())
+        .collect();
+    let chars = proptest::char::ranges(ranges.into());
+    match lengths {
+        Some(lengths) => vec(chars, lengths).prop_map(String::from_iter).boxed(),
+        None => chars.prop_map(String::from).boxed(),
+    }
 }
 
 /// A body's members, in the order they will be written.
