@@ -83,8 +83,9 @@ impl Fit {
 
     fn generated_case(&self, mut case: Case, keep_as_drawn: bool) -> Case {
         let may_create = case.expect != Expect::Reject;
+        let mut changed = false;
         if let (true, Some(mut members)) = (may_create, object(&case.body)) {
-            let mut changed = self.put_vpc(&mut members);
+            changed = self.put_vpc(&mut members);
             if let Some(Value::String(name)) = members.get_mut("name") {
                 if !name.is_empty() {
                     let fitted = self.name(name, keep_as_drawn);
@@ -95,6 +96,11 @@ impl Fit {
             if changed {
                 case.body = encode(&members);
             }
+        }
+        // The generator judged the body as drawn under the seed profile (`judged_case`): only a
+        // changed body, or another profile, is judged again.
+        if !changed && self.profile == Profile::Seed {
+            return case;
         }
         let judged = oracle::expectation_under(&case.body, self.profile);
         case.clauses = exercised_clauses(&judged, judged.expect, &[]);
