@@ -7,7 +7,7 @@
 //! promise measured: every run ends within 30 s with exit 1 or 2, says why in one line, and
 //! writes at most 50 MB of report. Numbers, not assertions: these machines are shared and
 //! noisy. Give names to run only some targets (`-- slow-bytes redirect-loop`); `--list` lists
-//! them; `HOSTILE_OUTPUT=DIR` keeps each run's stdout and stderr there.
+//! them; `HOSTILE_OUTPUT=DIR` keeps each run's stdout, stderr and report there.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -147,6 +147,7 @@ fn main() {
             let _ = std::fs::create_dir_all(dir);
             let _ = std::fs::write(dir.join(format!("{}.stdout", hostile.name)), &stdout);
             let _ = std::fs::write(dir.join(format!("{}.stderr", hostile.name)), &stderr);
+            let _ = std::fs::copy(&report, dir.join(format!("{}.json", hostile.name)));
         }
         let reason = stderr
             .lines()
