@@ -20,6 +20,17 @@ pub enum Expect {
     Either,
 }
 
+impl Expect {
+    /// Whether a conformant server may answer with `status`: 201 to accept, 400 to reject.
+    pub fn wants(self, status: u16) -> bool {
+        match self {
+            Expect::Accept => status == 201,
+            Expect::Reject => status == 400,
+            Expect::Either => matches!(status, 201 | 400),
+        }
+    }
+}
+
 impl fmt::Display for Expect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -15,7 +15,8 @@
 use std::fmt;
 
 use arbitrary::Arbitrary;
-use serde_json::{json, Map, Value};
+use serde::{ser::SerializeMap, Serialize, Serializer};
+use serde_json::{json, Value};
 
 use crate::rules::SERVICES;
 
@@ -253,30 +254,26 @@ impl<'a, T: Arbitrary<'a>> Arbitrary<'a> for Member<T> {
 impl StructuredBody {
     /// The body's bytes as sent: compact JSON, members in declaration order.
     pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(&self.to_json(Strings::Expanded)).expect("a JSON value serializes")
+        let written = Written(Piece::Body(self), Strings::Expanded);
+        serde_json::to_vec(&written).expect("a body serializes")
     }
 
     /// The body as JSON; long strings either written out or as case-file `$string` templates.
     fn to_json(&self, strings: Strings) -> Value {
-        let mut body = Map::new();
-        let text = |t: &Text| t.to_json(strings);
-        put(&mut body, "name", &self.name, text);
-        put(&mut body, "service", &self.service, |s| {
-            Value::String(s.to_string())
-        });
-        put(
-            &mut body,
-            "security_group_id",
-            &self.security_group_id,
-            text,
-        );
-        put(&mut body, "network_id", &self.network_id, text);
-        put(&mut body, "url", &self.url, text);
-        put(&mut body, "tags", &self.tags, |tags| {
-            Value::Array(tags.iter().map(|tag| tag.to_json(strings)).collect())
-        });
-        put_unknown(&mut body, &self.unknown, strings);
-        Value::Object(body)
+        serde_json::to_value(Written(Piece::Body(self), strings)).expect("a body serializes")
+    }
+
+    /// The body's members in order.
+    fn object(&self) -> Object<'_> {
+        let mut object = Object::default();
+        object.put("name", &self.name, Piece::Text);
+        object.put("service", &self.service, Piece::Service);
+        object.put("security_group_id", &self.security_group_id, Piece::Text);
+        object.put("network_id", &self.network_id, Piece::Text);
+        object.put("url", &self.url, Piece::Text);
+        object.put("tags", &self.tags, |tags| Piece::Tags(tags));
+        object.put_unknown(&self.unknown);
+        object
     }
 }
 
@@ -289,56 +286,114 @@ enum Strings {
     Templates,
 }
 
-fn put<T>(
-    body: &mut Map<String, Value>,
-    member: &str,
-    value: &Member<T>,
-    json: impl Fn(&T) -> Value,
-) {
-    let value = match value {
-        Member::Value(value) => json(value),
-        Member::Absent => return,
-        Member::Other(other) => other.to_json(),
-    };
-    body.insert(member.to_owned(), value);
+/// A part of a body, as it is written.
+#[derive(Clone, Copy)]
+enum Piece<'a> {
+    Body(&'a StructuredBody),
+    Text(&'a Text),
+    Service(&'a Service),
+    Tags(&'a [Tag]),
+    Tag(&'a Tag),
+    Other(&'a OtherJson),
+    Str(&'a str),
 }
 
-fn put_unknown(body: &mut Map<String, Value>, unknown: &[Unknown], strings: Strings) {
-    for member in unknown {
-        put(body, &member.name.to_string(), &member.value, |t| {
-            t.to_json(strings)
-        });
+/// A piece serialized straight to JSON text (a `serde_json::Value` in between cost the fuzz
+/// targets more than the oracle), long strings as [`Strings`] says.
+struct Written<'a>(Piece<'a>, Strings);
+
+/// An object's members in order. A repeated name keeps its first place and takes the last
+/// value, as it does in a JSON object built member by member (an unknown member can repeat a
+/// known name).
+#[derive(Default)]
+struct Object<'a> {
+    members: Vec<(std::borrow::Cow<'a, str>, Piece<'a>)>,
+}
+
+impl<'a> Object<'a> {
+    fn insert(&mut self, name: std::borrow::Cow<'a, str>, piece: Piece<'a>) {
+        match self.members.iter_mut().find(|(known, _)| *known == name) {
+            Some((_, value)) => *value = piece,
+            None => self.members.push((name, piece)),
+        }
     }
-}
 
-impl OtherJson {
-    fn to_json(&self) -> Value {
-        match self {
-            OtherJson::Null => Value::Null,
-            OtherJson::Bool(flag) => Value::Bool(*flag),
-            OtherJson::Integer(number) => json!(number),
-            OtherJson::Fraction(hundredths) => json!(f64::from(*hundredths) / 100.0),
-            OtherJson::Array(items) => json!(items),
-            OtherJson::Object(members) => Value::Object(
-                members
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                    .collect(),
-            ),
+    fn put<T>(&mut self, name: &'a str, member: &'a Member<T>, piece: impl Fn(&'a T) -> Piece<'a>) {
+        match member {
+            Member::Value(value) => self.insert(name.into(), piece(value)),
+            Member::Absent => {}
+            Member::Other(other) => self.insert(name.into(), Piece::Other(other)),
+        }
+    }
+
+    fn put_unknown(&mut self, unknown: &'a [Unknown]) {
+        for member in unknown {
+            let name = member.name.to_string().into();
+            match &member.value {
+                Member::Value(text) => self.insert(name, Piece::Text(text)),
+                Member::Absent => {}
+                Member::Other(other) => self.insert(name, Piece::Other(other)),
+            }
         }
     }
 }
 
-impl Text {
-    fn to_json(&self, strings: Strings) -> Value {
-        match self {
-            Text::Id(number) => Value::String(format!("dlic-{number:08x}")),
-            Text::Plain(text) => Value::String(text.clone()),
-            Text::Empty => Value::String(String::new()),
-            Text::Long(long) if strings == Strings::Templates => json!({"$string": {
-                "prefix": long.prefix(), "fill": long.fill.text(), "chars": long.chars()
-            }}),
-            Text::Long(long) => Value::String(long.render()),
+impl Serialize for Written<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Written(piece, strings) = *self;
+        let object = |object: Object<'_>, serializer: S| {
+            let mut map = serializer.serialize_map(Some(object.members.len()))?;
+            for (name, piece) in &object.members {
+                map.serialize_entry(name, &Written(*piece, strings))?;
+            }
+            map.end()
+        };
+        match piece {
+            Piece::Body(body) => object(body.object(), serializer),
+            Piece::Text(Text::Id(number)) => {
+                serializer.collect_str(&format_args!("dlic-{number:08x}"))
+            }
+            Piece::Text(Text::Plain(text)) => serializer.serialize_str(text),
+            Piece::Str(text) => serializer.serialize_str(text),
+            Piece::Text(Text::Empty) => serializer.serialize_str(""),
+            Piece::Text(Text::Long(long)) if strings == Strings::Templates => {
+                let template = json!({"$string": {
+                    "prefix": long.prefix(), "fill": long.fill.text(), "chars": long.chars()
+                }});
+                template.serialize(serializer)
+            }
+            Piece::Text(Text::Long(long)) => serializer.serialize_str(&long.render()),
+            Piece::Service(service) => serializer.collect_str(service),
+            Piece::Tags(tags) => {
+                serializer.collect_seq(tags.iter().map(|tag| Written(Piece::Tag(tag), strings)))
+            }
+            Piece::Tag(Tag::Pair {
+                key,
+                value,
+                unknown,
+            }) => {
+                let mut tag = Object::default();
+                tag.put("key", key, Piece::Text);
+                tag.put("value", value, Piece::Text);
+                tag.put_unknown(unknown);
+                object(tag, serializer)
+            }
+            Piece::Tag(Tag::Other(other)) | Piece::Other(other) => match other {
+                OtherJson::Null => serializer.serialize_unit(),
+                OtherJson::Bool(flag) => serializer.serialize_bool(*flag),
+                OtherJson::Integer(number) => serializer.serialize_i64(*number),
+                OtherJson::Fraction(hundredths) => {
+                    serializer.serialize_f64(f64::from(*hundredths) / 100.0)
+                }
+                OtherJson::Array(items) => serializer.collect_seq(items),
+                OtherJson::Object(members) => {
+                    let mut strings_only = Object::default();
+                    for (name, text) in members {
+                        strings_only.insert(name.into(), Piece::Str(text));
+                    }
+                    object(strings_only, serializer)
+                }
+            },
         }
     }
 }
@@ -486,25 +541,6 @@ impl fmt::Display for Service {
             Service::Ct(casing) => f.write_str(&casing.apply("ct")),
             Service::Empty => Ok(()),
             Service::Other(text) => f.write_str(text),
-        }
-    }
-}
-
-impl Tag {
-    fn to_json(&self, strings: Strings) -> Value {
-        match self {
-            Tag::Pair {
-                key,
-                value,
-                unknown,
-            } => {
-                let mut tag = Map::new();
-                put(&mut tag, "key", key, |t| t.to_json(strings));
-                put(&mut tag, "value", value, |t| t.to_json(strings));
-                put_unknown(&mut tag, unknown, strings);
-                Value::Object(tag)
-            }
-            Tag::Other(other) => other.to_json(),
         }
     }
 }

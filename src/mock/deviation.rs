@@ -244,7 +244,11 @@ pub(super) fn text<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a s
 
 /// A 400 with the reference's error envelope.
 pub(super) fn reject(message: impl Into<String>) -> Step {
-    Step::Answer(super::error(StatusCode::BAD_REQUEST, "DLI.0001", message))
+    Step::Answer(super::error(
+        StatusCode::BAD_REQUEST,
+        super::INVALID_ERROR_CODE,
+        message,
+    ))
 }
 
 fn encode(value: &Value) -> Bytes {

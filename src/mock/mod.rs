@@ -45,6 +45,9 @@ pub mod gateway;
 pub mod lenient;
 pub mod variants;
 
+/// The error code of a request refused as invalid.
+pub const INVALID_ERROR_CODE: &str = "DLI.0001";
+
 /// The error code of a create refused because the project's quota of connections is used up.
 pub const QUOTA_ERROR_CODE: &str = "DLI.0009";
 
@@ -183,10 +186,11 @@ impl Mock {
         self.router.clone()
     }
 
-    /// Answers a create request for `project_id` whose body is `bytes` exactly as the create
+    /// Decides a create request for `project_id` whose body is `bytes` exactly as the create
     /// route does once it has read the body, without routing, for callers that need no HTTP
-    /// (the fuzz targets, where building and routing a request cost more than the answer).
-    pub fn create(&self, project_id: &str, bytes: &[u8]) -> Response {
+    /// (the fuzz targets, where building and routing a request cost more than the answer);
+    /// [`Created::into_response`] gives the route's answer.
+    pub fn create(&self, project_id: &str, bytes: &[u8]) -> Created {
         self.store.create(project_id.to_owned(), bytes)
     }
 
@@ -237,17 +241,31 @@ pub async fn spawn(address: &str) -> std::io::Result<String> {
     Ok(url)
 }
 
+/// The error envelope the mock answers with.
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    error_code: &'a str,
+    error_msg: String,
+}
+
+/// A create's 201 answer.
+#[derive(serde::Serialize)]
+struct CreatedBody<'a> {
+    is_success: bool,
+    message: &'a str,
+    connection_id: &'a str,
+}
+
 fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    let body = json!({"error_code": code, "error_msg": message.into()});
+    let body = ErrorBody {
+        error_code: code,
+        error_msg: message.into(),
+    };
     let mut answer = (status, Json(body)).into_response();
     answer
         .extensions_mut()
         .insert(gateway::ErrorCode(code.to_owned()));
     answer
-}
-
-fn bad_request(message: String) -> Response {
-    error(StatusCode::BAD_REQUEST, "DLI.0001", message)
 }
 
 fn too_large() -> Response {
@@ -281,20 +299,55 @@ async fn create_connection(
         Ok(collected) => collected.to_bytes(),
         Err(_) => return too_large(),
     };
-    store.create(project_id, &bytes)
+    store.create(project_id, &bytes).into_response()
+}
+
+/// What the mock decides about a create request, before it is written as an answer.
+pub enum Created {
+    /// 201: the new connection's id.
+    Id(String),
+    /// Refused: the status, the `error_code` and the `error_msg`.
+    Refused(StatusCode, &'static str, String),
+}
+
+impl Created {
+    /// The answer's status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Created::Id(_) => StatusCode::CREATED,
+            Created::Refused(status, ..) => *status,
+        }
+    }
+
+    /// The HTTP answer: 201 with the new id, or the error envelope.
+    pub fn into_response(self) -> Response {
+        match self {
+            Created::Id(id) => {
+                let answer = CreatedBody {
+                    is_success: true,
+                    message: "",
+                    connection_id: &id,
+                };
+                (StatusCode::CREATED, Json(answer)).into_response()
+            }
+            Created::Refused(status, code, message) => error(status, code, message),
+        }
+    }
 }
 
 impl Store {
-    /// Answers a create request whose body has been read: 400 for an invalid body (or a used-up
-    /// quota), else 201 with a fresh connection id, remembered.
-    fn create(&self, project_id: String, bytes: &[u8]) -> Response {
+    /// Decides a create request whose body has been read: refused 400 for an invalid body (or
+    /// a used-up quota), else created with a fresh connection id, remembered.
+    fn create(&self, project_id: String, bytes: &[u8]) -> Created {
+        let invalid =
+            |message| Created::Refused(StatusCode::BAD_REQUEST, INVALID_ERROR_CODE, message);
         let fields = match validate(bytes, self.config.profile) {
             Ok(fields) => fields,
-            Err(message) => return bad_request(message),
+            Err(message) => return invalid(message),
         };
         if let Some(vpc) = &self.config.vpc {
             if let Some(refusal) = unknown_vpc_object(&fields, vpc) {
-                return bad_request(refusal);
+                return invalid(refusal);
             }
         }
         let mut connections = self.lock();
@@ -304,7 +357,7 @@ impl Store {
                 .filter(|c| c.project_id == project_id)
                 .count();
             if live >= quota {
-                return error(
+                return Created::Refused(
                     StatusCode::BAD_REQUEST,
                     QUOTA_ERROR_CODE,
                     format!("the quota of datasource connections is used up: {live} of {quota} in this project; delete some first"),
@@ -314,17 +367,16 @@ impl Store {
             // Without a quota nothing else bounds the store: forget the oldest.
             connections.pop_front();
         }
-        let connection = Connection {
-            id: uuid::Uuid::new_v4().to_string(),
+        let id = uuid::Uuid::new_v4().to_string();
+        connections.push_back(Connection {
+            id: id.clone(),
             project_id,
             name: fields.name,
             service: fields.service,
             url: fields.url,
             created: Instant::now(),
-        };
-        let answer = json!({"is_success": true, "message": "", "connection_id": connection.id});
-        connections.push_back(connection);
-        (StatusCode::CREATED, Json(answer)).into_response()
+        });
+        Created::Id(id)
     }
 }
 
