@@ -25,6 +25,7 @@
 //! numbers as `0`, and a lone surrogate or a byte sequence that is not UTF-8 as U+FFFD (one
 //! character, as Go and Java count it).
 
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 /// Containers up to this depth are built (the body is depth 1, `tags` 2, a tag object 3).
@@ -101,6 +102,20 @@ pub fn string_member(body: &[u8], name: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// The bytes that end a run of plain characters in a string: the quote, the backslash and the
+/// control characters (a table look-up rather than three comparisons a byte).
+const ENDS_RUN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
 
 /// A container being read.
 enum Frame {
@@ -212,11 +227,16 @@ impl Reader<'_> {
                     }
                     Frame::Object { members, key } => {
                         if let Some(members) = members {
-                            let key = std::mem::take(key);
-                            let repeated = members.contains_key(&key);
-                            self.text.repeated_name |= repeated;
-                            if !repeated || self.repeats == Repeats::Last {
-                                members.insert(key, done);
+                            match members.entry(std::mem::take(key)) {
+                                Entry::Vacant(member) => {
+                                    member.insert(done);
+                                }
+                                Entry::Occupied(mut member) => {
+                                    self.text.repeated_name = true;
+                                    if self.repeats == Repeats::Last {
+                                        member.insert(done);
+                                    }
+                                }
                             }
                         }
                     }
@@ -330,12 +350,11 @@ impl Reader<'_> {
         let mut out = String::new();
         loop {
             let run_start = self.at;
-            while let Some(byte) = self.peek() {
-                if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                    break;
-                }
-                self.at += 1;
-            }
+            let rest = &self.bytes[run_start..];
+            self.at += rest
+                .iter()
+                .position(|&byte| ENDS_RUN[usize::from(byte)])
+                .unwrap_or(rest.len());
             let run = String::from_utf8_lossy(&self.bytes[run_start..self.at]);
             self.text.invalid_utf8 |= matches!(run, std::borrow::Cow::Owned(_));
             out.push_str(&run);

@@ -12,6 +12,7 @@
 //! input bytes gives the valid shape, and a member has the type the spec asks for three times
 //! in four: inputs lean valid, where a server has the most to get right.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use arbitrary::Arbitrary;
@@ -255,7 +256,10 @@ impl StructuredBody {
     /// The body's bytes as sent: compact JSON, members in declaration order.
     pub fn to_bytes(&self) -> Vec<u8> {
         let written = Written(Piece::Body(self), Strings::Expanded);
-        serde_json::to_vec(&written).expect("a body serializes")
+        // Room for a body with a long string or two, so the buffer seldom grows.
+        let mut bytes = Vec::with_capacity(2048);
+        serde_json::to_writer(&mut bytes, &written).expect("a body serializes");
+        bytes
     }
 
     /// The body as JSON; long strings either written out or as case-file `$string` templates.
@@ -307,11 +311,11 @@ struct Written<'a>(Piece<'a>, Strings);
 /// known name).
 #[derive(Default)]
 struct Object<'a> {
-    members: Vec<(std::borrow::Cow<'a, str>, Piece<'a>)>,
+    members: Vec<(Cow<'a, str>, Piece<'a>)>,
 }
 
 impl<'a> Object<'a> {
-    fn insert(&mut self, name: std::borrow::Cow<'a, str>, piece: Piece<'a>) {
+    fn insert(&mut self, name: Cow<'a, str>, piece: Piece<'a>) {
         match self.members.iter_mut().find(|(known, _)| *known == name) {
             Some((_, value)) => *value = piece,
             None => self.members.push((name, piece)),
@@ -328,7 +332,7 @@ impl<'a> Object<'a> {
 
     fn put_unknown(&mut self, unknown: &'a [Unknown]) {
         for member in unknown {
-            let name = member.name.to_string().into();
+            let name = member.name.text();
             match &member.value {
                 Member::Value(text) => self.insert(name, Piece::Text(text)),
                 Member::Absent => {}
@@ -363,7 +367,7 @@ impl Serialize for Written<'_> {
                 template.serialize(serializer)
             }
             Piece::Text(Text::Long(long)) => serializer.serialize_str(&long.render()),
-            Piece::Service(service) => serializer.collect_str(service),
+            Piece::Service(service) => serializer.serialize_str(&service.text()),
             Piece::Tags(tags) => {
                 serializer.collect_seq(tags.iter().map(|tag| Written(Piece::Tag(tag), strings)))
             }
@@ -530,32 +534,32 @@ fn cyrillic_look_alike(c: char) -> Option<char> {
         .map(|&(_, alike)| alike)
 }
 
-impl fmt::Display for Service {
+impl Service {
     /// The `service` string the variant stands for.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub fn text(&self) -> Cow<'_, str> {
         match self {
-            Service::Listed(listed, casing) => f.write_str(&casing.apply(listed.text())),
+            Service::Listed(listed, casing) => casing.apply(listed.text()).into(),
             Service::NearMiss(listed, casing, miss) => {
-                f.write_str(&miss.apply(&casing.apply(listed.text())))
+                miss.apply(&casing.apply(listed.text())).into()
             }
-            Service::Ct(casing) => f.write_str(&casing.apply("ct")),
-            Service::Empty => Ok(()),
-            Service::Other(text) => f.write_str(text),
+            Service::Ct(casing) => casing.apply("ct").into(),
+            Service::Empty => "".into(),
+            Service::Other(text) => text.into(),
         }
     }
 }
 
-impl fmt::Display for UnknownName {
+impl UnknownName {
     /// The member name.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub fn text(&self) -> Cow<'_, str> {
         match self {
-            UnknownName::Description => f.write_str("description"),
-            UnknownName::Shouted(known) => f.write_str(&known.text().to_uppercase()),
+            UnknownName::Description => "description".into(),
+            UnknownName::Shouted(known) => known.text().to_uppercase().into(),
             UnknownName::Capitalised(known) => {
                 let text = known.text();
-                write!(f, "{}{}", text[..1].to_uppercase(), &text[1..])
+                (text[..1].to_uppercase() + &text[1..]).into()
             }
-            UnknownName::Any(text) => f.write_str(text),
+            UnknownName::Any(text) => text.into(),
         }
     }
 }
@@ -697,13 +701,17 @@ mod tests {
 
     #[test]
     fn near_misses_leave_the_list() {
-        let service = |miss| Service::NearMiss(Listed::Dws, Casing::Lower, miss).to_string();
+        let service = |miss| {
+            Service::NearMiss(Listed::Dws, Casing::Lower, miss)
+                .text()
+                .into_owned()
+        };
         assert_eq!(service(NearMiss::LongS), "dwſ");
         assert_eq!(service(NearMiss::Cyrillic), "dwѕ");
         assert_eq!(service(NearMiss::FullWidth), "ｄｗｓ");
         assert_eq!(service(NearMiss::Joined(Listed::Css)), "dws,CSS");
         assert_eq!(
-            Service::Listed(Listed::MrsOpenTsdb, Casing::Toggled(0b1)).to_string(),
+            Service::Listed(Listed::MrsOpenTsdb, Casing::Toggled(0b1)).text(),
             "mRS.OPENTSDB"
         );
     }
