@@ -322,7 +322,12 @@ impl<'a> Object<'a> {
         }
     }
 
-    fn put<T>(&mut self, name: &'a str, member: &'a Member<T>, piece: impl Fn(&'a T) -> Piece<'a>) {
+    fn put<T>(
+        &mut self,
+        name: impl Into<Cow<'a, str>>,
+        member: &'a Member<T>,
+        piece: impl Fn(&'a T) -> Piece<'a>,
+    ) {
         match member {
             Member::Value(value) => self.insert(name.into(), piece(value)),
             Member::Absent => {}
@@ -332,12 +337,7 @@ impl<'a> Object<'a> {
 
     fn put_unknown(&mut self, unknown: &'a [Unknown]) {
         for member in unknown {
-            let name = member.name.text();
-            match &member.value {
-                Member::Value(text) => self.insert(name, Piece::Text(text)),
-                Member::Absent => {}
-                Member::Other(other) => self.insert(name, Piece::Other(other)),
-            }
+            self.put(member.name.text(), &member.value, Piece::Text);
         }
     }
 }
