@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use dli_conformance::case::{self, Case};
 use dli_conformance::generate::{self, CLASSES, FIXED_SEED};
 use dli_conformance::runner::{Run, RunConfig, DEFAULT_CONCURRENCY};
-use dli_conformance::target::{HttpTarget, InProcess, Target};
+use dli_conformance::transport::{HttpTarget, InProcess, Target};
 use dli_conformance::{check::Outcome, mock};
 use futures_util::stream::{self, StreamExt};
 

@@ -41,9 +41,9 @@ use serde::Deserialize;
 
 use crate::case::Source;
 use crate::check::Outcome;
-use crate::clause::{ClauseId, Level};
 use crate::report::Reporter;
 use crate::result::{BaselineStatus, CaseResult, EntryStatus, KnownViolation, RunRecord};
+use crate::spec::clause::{ClauseId, Level};
 
 /// Days from today to the expiry of an entry `--write-baseline` writes.
 pub const WRITTEN_EXPIRY_DAYS: u64 = 90;

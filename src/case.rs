@@ -23,7 +23,7 @@
 //!   - `description` (string, required): what the group exercises.
 //!   - `clauses` (array of clause ids, default `[]`): clauses every test of the group exercises
 //!     that cannot be derived (see below), e.g. `A9` for repeated names; ids are those of
-//!     `CLAUSES.md` (see [`crate::clause`]). Listing a derived one is an error.
+//!     `CLAUSES.md` (see [`crate::spec::clause`]). Listing a derived one is an error.
 //!   - `body` (JSON, optional): the group's base body, in place of the file's.
 //!   - `tests` (array, required, non-empty) of tests. A test:
 //!     - `name` (string, required): lower-case letters, digits, `-`, `_` and `.`; unique in the file.
@@ -51,7 +51,7 @@
 //!
 //! # What a case exercises
 //! A case's clauses are derived, not listed: the request rules (and the MAYs) the spec oracle
-//! finds its body exercises ([`crate::generate::oracle`]: each member present or missing, a
+//! finds its body exercises ([`crate::spec::oracle`]: each member present or missing, a
 //! service in another casing, a url at the limit in some unit, tags, unknown members, empty
 //! strings...), then the response rules the checker judges for its `expect`
 //! ([`crate::check::judged_clauses`]), then the `clauses` the group and the test add for what no
@@ -101,14 +101,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::clause::ClauseId;
 use crate::fixtures::Fixtures;
-use crate::generate::oracle::{self, Expectation};
 use crate::shipped::CaseRoot;
+use crate::spec::clause::ClauseId;
+use crate::spec::oracle::{self, Expectation};
 
 /// The longest string a `$string` template or a `$repeat` part may stand for, in characters: a
-/// longer one makes a body larger than the reference mock reads ([`crate::mock::BODY_LIMIT`]).
-pub const TEMPLATE_MAX_CHARS: usize = crate::mock::BODY_LIMIT;
+/// longer one makes a body larger than the reference mock reads ([`crate::spec::BODY_LIMIT`]).
+pub const TEMPLATE_MAX_CHARS: usize = crate::spec::BODY_LIMIT;
 
 /// The most body bytes the cases of one file may add up to (64 MiB).
 pub const FILE_BODY_MAX_BYTES: usize = 64 << 20;
@@ -120,7 +120,7 @@ pub const SHIPPED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/cases");
 /// The folder below the cases folder that holds data for `raw_body_file`, not case files.
 pub const CORPUS_DIR: &str = "corpus";
 
-pub use crate::expect::{Expect, Source};
+pub use crate::spec::expect::{Expect, Source};
 
 /// One request with its expectation, ready to send.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,9 +17,9 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::clause::{ClauseId, Level};
-use crate::expect::{Expect, Source};
-use crate::target::{Response, TransportError, BODY_CAP};
+use crate::spec::clause::{ClauseId, Level};
+use crate::spec::expect::{Expect, Source};
+use crate::transport::{Response, TransportError, BODY_CAP};
 
 /// How a case ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //! A stage beside [`crate::generate`]: it takes the corpus files (read through a
 //! [`CaseRoot`] by [`load`]: the folder of `--cases DIR`, or the `cases/` tree compiled into the
 //! binary; or handed over as [`File`]s) and gives cases of the loader's shape, so `target`, `check` and `report` treat them alike. Every expectation comes
-//! from the spec oracle ([`crate::generate::oracle`]), never from the corpus's labels, and every
+//! from the spec oracle ([`crate::spec::oracle`]), never from the corpus's labels, and every
 //! case names the corpus file it sends ([`Source::Corpus`]). Ids are
 //! `corpus/<corpus>/<entry>/<placement>`.
 //!
@@ -52,8 +52,8 @@ use serde_json::value::RawValue;
 
 use crate::case::{Case, LoadError, Source};
 use crate::generate::{self, names};
-use crate::rules::{self, Shape};
 use crate::shipped::CaseRoot;
+use crate::spec::rules::{self, Shape};
 
 /// The folder below the case folder that holds the vendored corpora.
 pub const DIR: &str = crate::case::CORPUS_DIR;
@@ -340,7 +340,7 @@ fn naughty_strings(path: &Path, text: &[u8], drafts: &mut Vec<Draft>) -> Result<
 mod tests {
     use super::*;
     use crate::case::Expect;
-    use crate::generate::json_text::{self, Repeats};
+    use crate::spec::json_text::{self, Repeats};
 
     fn shipped() -> Vec<Case> {
         load(&CaseRoot::Shipped).expect("the corpus loads")

@@ -15,12 +15,12 @@ use bytes::Bytes;
 use crate::case::{self, Case, Expect, Source};
 use crate::check::{self, Outcome};
 use crate::fixtures::Fixtures;
-use crate::generate::oracle;
 use crate::generate::structured::StructuredBody;
 use crate::mock;
 use crate::report;
 use crate::result::CaseResult;
-use crate::target::{self, InProcess, Request, Response, Target, TransportError};
+use crate::spec::oracle;
+use crate::transport::{self, InProcess, Request, Response, Target, TransportError};
 
 thread_local! {
     /// One reference mock per fuzzing thread, built on first use and cleared after each input
@@ -155,7 +155,8 @@ pub fn mock_raw_body(data: &[u8]) {
         Some(at) => (&data[..at], &data[at + 1..]),
         None => (&[][..], data),
     };
-    let mut request = Request::create_connection(target::DEFAULT_PROJECT_ID, body.to_vec().into());
+    let mut request =
+        Request::create_connection(transport::DEFAULT_PROJECT_ID, body.to_vec().into());
     request.headers = std::str::from_utf8(content_type)
         .ok()
         .filter(|value| !value.is_empty() && http::HeaderValue::from_str(value).is_ok())
@@ -171,18 +172,18 @@ pub fn mock_raw_body(data: &[u8]) {
 /// [`mock_meets_oracle`] for the report's rendering.
 pub fn mock_structured(body: &StructuredBody) {
     let bytes = body.to_bytes();
-    if bytes.len() > mock::BODY_LIMIT {
+    if bytes.len() > crate::spec::BODY_LIMIT {
         return;
     }
     let expect = oracle::expectation(&bytes).expect;
     let status = MOCK.with(|mock| {
-        let status = mock.create(target::DEFAULT_PROJECT_ID, &bytes).status();
+        let status = mock.create(transport::DEFAULT_PROJECT_ID, &bytes).status();
         mock.clear();
         status
     });
     if !expect.wants(status.as_u16()) {
         mock_meets_oracle(Request::create_connection(
-            target::DEFAULT_PROJECT_ID,
+            transport::DEFAULT_PROJECT_ID,
             bytes.into(),
         ));
         panic!("the mock answered {status}; the oracle expects {expect}");
@@ -194,7 +195,7 @@ pub fn mock_structured(body: &StructuredBody) {
 /// answer to it for `check_response` (its random `connection_id` replaced by a fixed UUID, so
 /// the seeds are the same on every machine). `case_file` is seeded with the case files.
 pub fn seeds(case: &Case) -> Vec<(&'static str, Vec<u8>)> {
-    let request = Request::create_connection(target::DEFAULT_PROJECT_ID, case.body.clone());
+    let request = Request::create_connection(transport::DEFAULT_PROJECT_ID, case.body.clone());
     let answer = send_to_mock(&request).map(|mut response| {
         if let Some(id) = check::check(case.expect, &Ok(response.clone())).connection_id {
             let fixed = String::from_utf8_lossy(&response.body)
@@ -231,7 +232,7 @@ fn send_to_mock(request: &Request) -> Result<Response, TransportError> {
     use futures_util::FutureExt;
     let answer = MOCK.with(|mock| {
         let answer = mock
-            .create(target::DEFAULT_PROJECT_ID, &request.body)
+            .create(transport::DEFAULT_PROJECT_ID, &request.body)
             .into_response();
         mock.clear();
         answer
@@ -263,10 +264,10 @@ fn send_to_mock(request: &Request) -> Result<Response, TransportError> {
 }
 
 /// Sends `request` to a cleared mock and panics with a rendered failure unless the answer passes
-/// the checker against the oracle's expectation. Bodies over the mock's [`mock::BODY_LIMIT`]
+/// the checker against the oracle's expectation. Bodies over the mock's [`crate::spec::BODY_LIMIT`]
 /// are skipped: the mock answers them 413, as a gateway would.
 fn mock_meets_oracle(request: Request) {
-    if request.body.len() > mock::BODY_LIMIT {
+    if request.body.len() > crate::spec::BODY_LIMIT {
         return;
     }
     let expectation = oracle::expectation(&request.body);
@@ -342,7 +343,7 @@ mod tests {
         let body =
             br#"{"name":"n","service":"DWS","security_group_id":"s","network_id":"n","url":"u"}"#;
         let request =
-            Request::create_connection(target::DEFAULT_PROJECT_ID, Bytes::from_static(body));
+            Request::create_connection(transport::DEFAULT_PROJECT_ID, Bytes::from_static(body));
         for _ in 0..3 {
             assert_eq!(send_to_mock(&request).unwrap().status, 201);
             assert_eq!(MOCK.with(|mock| mock.stored()), 0);

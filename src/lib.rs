@@ -2,9 +2,10 @@
 //! "create a classic datasource connection" API (`POST /v2.0/{project_id}/datasource-connection`).
 //!
 //! The pipeline, one module per stage: [`case`] loads hand-written cases (with the run's
-//! [`fixtures`] in their placeholders), [`target`] sends
+//! [`fixtures`] in their placeholders), [`transport`] sends
 //! requests to the thing under test, [`check`] turns each answer into a verdict naming the
-//! spec's clause ids ([`clause`]), [`runner`] makes every case a libtest-mimic trial, and
+//! spec's clause ids. Below them all, [`spec`] holds what `CLAUSES.md` says (clauses, request
+//! rules, the oracle, what JSON is); [`runner`] makes every case a libtest-mimic trial, and
 //! [`report`] renders failures, summaries and the JSON, JUnit and Markdown reports. [`shipped`]
 //! holds the case tree compiled into the binary, [`baseline`] turns accepted deviations into
 //! known results, [`partition`] deals a run to CI shards. [`mock`] is the reference
@@ -17,9 +18,7 @@
 pub mod baseline;
 pub mod case;
 pub mod check;
-pub mod clause;
 pub mod corpus;
-pub mod expect;
 pub mod fixtures;
 pub mod fuzzing;
 pub mod generate;
@@ -27,12 +26,12 @@ pub mod mock;
 pub mod partition;
 pub mod report;
 pub mod result;
-pub mod rules;
 pub mod runner;
 pub mod selftest;
 pub mod shipped;
 pub mod sink;
-pub mod target;
+pub mod spec;
+pub mod transport;
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

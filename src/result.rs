@@ -14,9 +14,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Decision, Outcome, Verdict, Violation};
-use crate::clause::{ClauseId, Level, Profile};
-use crate::expect::{Expect, Source};
-use crate::target::{Request, Response};
+use crate::spec::clause::{ClauseId, Level, Profile};
+use crate::spec::expect::{Expect, Source};
+use crate::transport::{Request, Response};
 
 /// The most body bytes a report or a failure text shows of any request or answer (2 KiB); the
 /// real length is recorded beside the cut body. With a request and an answer per result, this
@@ -40,7 +40,7 @@ pub struct CaseResult {
     pub source: Source,
     /// What was sent (or would have been, for a skipped case).
     pub request: Request,
-    /// What came back, if anything did (body capped at [`crate::target::BODY_CAP`]).
+    /// What came back, if anything did (body capped at [`crate::transport::BODY_CAP`]).
     pub response: Option<Response>,
     /// The checker's judgement (empty for a skipped case).
     pub verdict: Verdict,

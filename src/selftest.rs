@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 
 use crate::case::{self, Case, LoadError, Source};
 use crate::check::{ConnectionIds, Outcome};
-use crate::clause::{ClauseId, Level};
 use crate::corpus;
 use crate::fixtures::Fixtures;
 use crate::generate;
@@ -27,7 +26,8 @@ use crate::mock::{self, faults, variants};
 use crate::result::CaseResult;
 use crate::runner::{Executor, RunConfig};
 use crate::shipped::CaseRoot;
-use crate::target::InProcess;
+use crate::spec::clause::{ClauseId, Level};
+use crate::transport::InProcess;
 
 /// The seed of the generated cases the self-test adds to the case files.
 pub const SEED: u64 = 20_260_527;

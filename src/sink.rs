@@ -91,7 +91,7 @@ mod tests {
     use super::*;
     use crate::case::{Expect, Source};
     use crate::check::Verdict;
-    use crate::target::Request;
+    use crate::transport::Request;
     use std::time::Duration;
 
     #[test]

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use dli_conformance::case::{self, Expect};
-use dli_conformance::clause::ClauseId;
 use dli_conformance::fixtures::Fixtures;
+use dli_conformance::spec::clause::ClauseId;
 use serde_json::Value;
 
 fn cases_dir() -> PathBuf {

@@ -13,8 +13,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dli_conformance::target::sign::{Credentials, Signed};
-use dli_conformance::target::{HttpTarget, Request, Target};
+use dli_conformance::transport::sign::{Credentials, Signed};
+use dli_conformance::transport::{HttpTarget, Request, Target};
 use serde_json::Value;
 
 const AK: &str = "HPUATESTACCESSKEY0001";

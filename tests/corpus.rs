@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use dli_conformance::case::{self, Source};
-use dli_conformance::clause::ClauseId;
 use dli_conformance::corpus;
-use dli_conformance::generate::oracle;
 use dli_conformance::shipped::CaseRoot;
+use dli_conformance::spec::clause::ClauseId;
+use dli_conformance::spec::oracle;
 
 fn corpus_dir() -> &'static Path {
     case::SHIPPED_DIR.as_ref()

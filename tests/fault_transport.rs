@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use dli_conformance::mock::{deviation, faults};
-use dli_conformance::target::{self, HttpTarget, Request, TransportError};
+use dli_conformance::transport::{self, HttpTarget, Request, TransportError};
 
 /// Serves fault `name` on a free loopback port; gives its base URL.
 async fn serve(name: &str) -> String {
@@ -28,12 +28,12 @@ const VALID: &str =
 async fn a_dropped_connection_is_a_broken_exchange() {
     let target = HttpTarget::new(&serve("drop-on-empty-body").await).unwrap();
     let wait = Duration::from_secs(30);
-    let answer = target::send_with_timeout(&target, &create(""), wait).await;
+    let answer = transport::send_with_timeout(&target, &create(""), wait).await;
     assert!(
         matches!(answer, Err(TransportError::Broken(_))),
         "{answer:?}"
     );
-    let valid = target::send_with_timeout(&target, &create(VALID), wait).await;
+    let valid = transport::send_with_timeout(&target, &create(VALID), wait).await;
     assert_eq!(valid.unwrap().status, 201);
 }
 
@@ -41,14 +41,14 @@ async fn a_dropped_connection_is_a_broken_exchange() {
 async fn a_hanging_answer_ends_in_the_timeout() {
     let target = HttpTarget::new(&serve("hang-on-blank-body").await).unwrap();
     let wait = Duration::from_millis(200);
-    let answer = target::send_with_timeout(&target, &create(" \n "), wait).await;
+    let answer = transport::send_with_timeout(&target, &create(" \n "), wait).await;
     assert_eq!(answer, Err(TransportError::Timeout(wait)));
 }
 
 #[tokio::test]
 async fn response_rewrites_reach_the_socket() {
     let target = HttpTarget::new(&serve("created-200").await).unwrap();
-    let answer = target::send_with_timeout(&target, &create(VALID), Duration::from_secs(30))
+    let answer = transport::send_with_timeout(&target, &create(VALID), Duration::from_secs(30))
         .await
         .unwrap();
     assert_eq!(answer.status, 200);

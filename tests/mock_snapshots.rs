@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 
 use dli_conformance::check::is_uuid;
-use dli_conformance::target::{InProcess, Request, Target, DEFAULT_PROJECT_ID};
+use dli_conformance::transport::{InProcess, Request, Target, DEFAULT_PROJECT_ID};
 use dli_conformance::{case, mock};
 use libtest_mimic::{Failed, Trial};
 use serde_json::{json, Value};

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use dli_conformance::case::{self, Case, Expect, Source};
 use dli_conformance::corpus;
 use dli_conformance::fixtures::Fixtures;
-use dli_conformance::generate::{self, json_text};
+use dli_conformance::generate;
 use dli_conformance::runner::fit::Fit;
 use dli_conformance::shipped::CaseRoot;
+use dli_conformance::spec::json_text;
 
 /// The run id the runs below carry, as `run` gives every run one.
 const RUN: &str = "r5k2q";

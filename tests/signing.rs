@@ -2,7 +2,7 @@
 //! `make_vectors.py`; no Python needed here): the SDK's own published vector and POSTs with JSON
 //! bodies, a security token, a port, escapes, a query, an unsigned payload.
 
-use dli_conformance::target::sign::{self, Credentials, Exchange};
+use dli_conformance::transport::sign::{self, Credentials, Exchange};
 use serde_json::Value;
 
 fn vectors() -> Vec<Value> {

@@ -11,7 +11,7 @@ use dli_conformance::fixtures::Fixtures;
 use dli_conformance::generate::FIXED_SEED;
 use dli_conformance::runner::{GenerateConfig, Run, RunConfig};
 use dli_conformance::shipped::CaseRoot;
-use dli_conformance::target::InProcess;
+use dli_conformance::transport::InProcess;
 use dli_conformance::{case, corpus, mock};
 
 fn main() -> ExitCode {

@@ -16,8 +16,8 @@ use dli_conformance::runner::cleanup::Cleanup;
 use dli_conformance::runner::ledger::Ledger;
 use dli_conformance::runner::pace::{Backoff, Pace};
 use dli_conformance::runner::{Stop, DEFAULT_TIMEOUT};
-use dli_conformance::target::sign::{self, Credentials, Signed};
-use dli_conformance::target::{HttpTarget, Request, SendFuture, Target};
+use dli_conformance::transport::sign::{self, Credentials, Signed};
+use dli_conformance::transport::{HttpTarget, Request, SendFuture, Target};
 
 use super::{parse_seconds, say, usage_error, Signals};
 

@@ -7,7 +7,6 @@ use std::time::SystemTime;
 
 use clap::Args;
 use dli_conformance::baseline::{self, Baseline, BaselineWriter};
-use dli_conformance::clause::Profile;
 use dli_conformance::partition::Partition;
 use dli_conformance::report::github::{self, Annotations};
 use dli_conformance::report::junit::JunitReport;
@@ -17,6 +16,7 @@ use dli_conformance::report::style::Paint;
 use dli_conformance::result::EntryState;
 use dli_conformance::result::{RunMeta, RunRecord};
 use dli_conformance::sink::Sink;
+use dli_conformance::spec::clause::Profile;
 
 use super::say;
 

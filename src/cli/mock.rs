@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use dli_conformance::clause::Profile;
 use dli_conformance::mock::{deviation, faults, variants, MockConfig, Vpc};
-use dli_conformance::target::sign::Credentials;
+use dli_conformance::spec::clause::Profile;
+use dli_conformance::transport::sign::Credentials;
 
 use super::{say, usage_error};
 

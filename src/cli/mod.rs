@@ -124,7 +124,7 @@ pub fn usage_error(message: String) -> ExitCode {
 
 /// Checks a `--target` base URL (http or https, with a host) and keeps it as given.
 pub fn parse_target(text: &str) -> Result<String, String> {
-    dli_conformance::target::parse_base_url(text).map(|_| text.to_owned())
+    dli_conformance::transport::parse_base_url(text).map(|_| text.to_owned())
 }
 
 /// Parses a positive number of seconds (`--timeout 2.5`).

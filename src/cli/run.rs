@@ -22,7 +22,6 @@ use std::time::{Duration, SystemTime};
 use clap::Args;
 use dli_conformance::case::Case;
 use dli_conformance::check::Outcome;
-use dli_conformance::clause::Profile;
 use dli_conformance::fixtures::Fixtures;
 use dli_conformance::generate::CLASSES;
 use dli_conformance::report::json::{JsonLinesReport, JsonReport};
@@ -40,8 +39,9 @@ use dli_conformance::runner::{
 };
 use dli_conformance::shipped::{self, CaseRoot};
 use dli_conformance::sink::Sink;
-use dli_conformance::target::sign::{self, Credentials, Signed};
-use dli_conformance::target::{self as targets, HttpTarget, Target, DEFAULT_PROJECT_ID};
+use dli_conformance::spec::clause::Profile;
+use dli_conformance::transport::sign::{self, Credentials, Signed};
+use dli_conformance::transport::{self, HttpTarget, Target, DEFAULT_PROJECT_ID};
 use dli_conformance::{case, corpus, generate, mock};
 
 use super::gate::{self, GateArgs};
@@ -246,7 +246,7 @@ fn set_up(args: &RunArgs) -> Result<Setup, String> {
     let remote = args
         .target
         .as_deref()
-        .is_some_and(|url| !targets::is_loopback(url));
+        .is_some_and(|url| !transport::is_loopback(url));
     let limit = match args.max_creates {
         Some(MaxCreates::Limit(limit)) => Some(limit),
         Some(MaxCreates::Unlimited) => None,

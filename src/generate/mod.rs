@@ -1,9 +1,10 @@
-//! Generation: bodies beyond the hand-written cases, and the oracle that judges any body.
+//! Generation: bodies beyond the hand-written cases, each judged by the spec's oracle.
 //!
 //! Takes a seed and an example count, gives [`Case`]s just like the loader's, so `target`,
 //! `check` and `report` treat them alike. Each [`Class`] is one mutation class (valid bodies,
 //! url over the limit, wrong types, ...) built from the plain strategies in [`strategies`];
-//! [`oracle`] computes every example's expectation from the clause model, never from the mock.
+//! [`crate::spec::oracle`] computes every example's expectation from the clause model, never from
+//! the mock.
 //! A class's data depends only on the run seed and the class name (ChaCha, seeded per class), so
 //! the same `--seed` gives the same bytes whatever filter or concurrency is used. A [`Draw`]
 //! streams a class's examples in order; each [`Example`] carries its proptest value tree, so a
@@ -11,9 +12,7 @@
 //! [`structured`] shapes arbitrary bytes (the fuzz targets') into create bodies along the spec's
 //! edges.
 
-pub mod json_text;
 pub mod names;
-pub mod oracle;
 pub mod strategies;
 pub mod structured;
 
@@ -25,6 +24,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 
 use crate::case::{Case, Source};
+use crate::spec::oracle;
 use strategies::Members;
 
 /// The seed the crate's own tests and benchmarks draw with, so a red test is red again on

@@ -140,7 +140,7 @@ mod tests {
         assert_eq!(tags[0], "_g01n00023");
         assert_eq!(tags[0].len(), GENERATED_TAG_CHARS);
         for (i, a) in tags.iter().enumerate() {
-            assert!(crate::rules::current::name_matches(a), "{a}");
+            assert!(crate::spec::rules::current::name_matches(a), "{a}");
             for b in &tags[i + 1..] {
                 assert!(
                     !a.ends_with(b.as_str()) && !b.ends_with(a.as_str()),

@@ -11,7 +11,7 @@ use proptest::sample::select;
 use serde_json::{Map, Value};
 
 use super::names;
-use crate::rules::{self, SERVICES, URL_MAX_CHARS};
+use crate::spec::rules::{self, SERVICES, URL_MAX_CHARS};
 
 /// Strings matching `regex`, one character class, alone or repeated (`[A-Z]`, `\PC{1,24}`):
 /// the strings proptest's `string_regex` draws, from the same random numbers and shrinking the

@@ -6,7 +6,7 @@
 //! one- to four-byte UTF-8 characters (around `req.url.max-length`); every listed service in
 //! every casing, plus near misses (spaces, dropped or added characters, look-alike letters, the
 //! long s whose upper case is `S`); tag lists of any shape; unknown members. The bytes go to a
-//! target, the [`oracle`](super::oracle) says what a conformant server does with them. Its
+//! target, the [`oracle`](crate::spec::oracle) says what a conformant server does with them. Its
 //! `Debug` prints a case file (see [`crate::case`]) holding the body, so a failing input can be
 //! pasted into `cases/regressions/` as it is. Variants are ordered so that running out of
 //! input bytes gives the valid shape, and a member has the type the spec asks for three times
@@ -19,7 +19,7 @@ use arbitrary::Arbitrary;
 use serde::{ser::SerializeMap, Serialize, Serializer};
 use serde_json::{json, Value};
 
-use crate::rules::SERVICES;
+use crate::spec::rules::SERVICES;
 
 /// A create body, member by member.
 #[derive(Arbitrary, Clone, PartialEq)]
@@ -583,7 +583,7 @@ impl fmt::Debug for StructuredBody {
     /// A case file holding this body, with the oracle's expectation: paste it into
     /// `cases/regressions/`, then name the test and say what it found.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let expectation = super::oracle::expectation(&self.to_bytes());
+        let expectation = crate::spec::oracle::expectation(&self.to_bytes());
         let file = json!({"groups": [{
             "description": "A body found by the mock_structured fuzz target",
             "body": crate::case::literal_value(&self.to_json(Strings::Templates)),
@@ -606,7 +606,7 @@ mod tests {
 
     use crate::case::{self, Expect};
     use crate::fixtures::Fixtures;
-    use crate::generate::oracle;
+    use crate::spec::oracle;
 
     /// A few thousand bodies from a fixed byte stream (xorshift), so the tests are repeatable.
     fn bodies() -> Vec<StructuredBody> {

@@ -23,7 +23,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use serde_json::{Map, Value};
 
-use crate::clause::{ClauseId, Level};
+use crate::spec::clause::{ClauseId, Level};
 
 /// One way to deviate from the reference: a fault (breaks `clause`) or a conformant variant
 /// (takes a choice `clause` allows).
@@ -270,7 +270,7 @@ async fn exchange(
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    let Ok(collected) = Limited::new(body, super::BODY_LIMIT).collect().await else {
+    let Ok(collected) = Limited::new(body, crate::spec::BODY_LIMIT).collect().await else {
         return super::too_large();
     };
     let body = collected.to_bytes();

@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 
 use super::deviation::{object, reject, text, Answer, Deviation, Memory, Rewrite, Step};
 use super::lenient::{self, Relax};
-use crate::clause::ClauseId;
-use crate::rules::{self, SERVICES, URL_MAX_CHARS};
+use crate::spec::clause::ClauseId;
+use crate::spec::rules::{self, SERVICES, URL_MAX_CHARS};
 
 /// Every fault, grouped by what it breaks: status codes, the success body, request rules, the
 /// error envelope, then transport.

@@ -13,7 +13,7 @@
 //! 3. with a rate limit (`--rate-limit R`) answers 429 `APIG.0308` to a request that would make
 //!    more than R in the last second (a sliding window: no second ever passes more than R).
 //!
-//! Bodies over [`super::BODY_LIMIT`] are answered 413 `APIG.0201` here, as the gateway does.
+//! Bodies over [`crate::spec::BODY_LIMIT`] are answered 413 `APIG.0201` here, as the gateway does.
 //! Gateway errors carry `request_id`, as the real gateway's do. With none of these options the
 //! layer is not added at all.
 
@@ -33,7 +33,7 @@ use http_body_util::{BodyExt, Limited};
 use serde_json::json;
 
 use super::MockConfig;
-use crate::target::sign::Exchange;
+use crate::transport::sign::Exchange;
 
 /// The error code of a refused signature.
 pub const AUTH_ERROR_CODE: &str = "APIG.0301";
@@ -84,7 +84,7 @@ impl Gateway {
 
     async fn judge(&self, request: Request, next: Next) -> Response {
         let (parts, body) = request.into_parts();
-        let Ok(collected) = Limited::new(body, super::BODY_LIMIT).collect().await else {
+        let Ok(collected) = Limited::new(body, crate::spec::BODY_LIMIT).collect().await else {
             return super::too_large();
         };
         let body = collected.to_bytes();
@@ -188,8 +188,8 @@ fn gateway_error(status: StatusCode, code: &str, message: String) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::sign::{self, Credentials};
-    use crate::target::{InProcess, Request as Sent, Target};
+    use crate::transport::sign::{self, Credentials};
+    use crate::transport::{InProcess, Request as Sent, Target};
 
     fn signed_mock() -> MockConfig {
         MockConfig {

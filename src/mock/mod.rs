@@ -36,8 +36,8 @@ use axum::{Json, Router};
 use http_body_util::BodyExt;
 use serde_json::{json, Map, Value};
 
-use crate::clause::{ClauseId, Profile};
-use crate::rules::{self, current, Shape, SERVICES, URL_MAX_CHARS};
+use crate::spec::clause::{ClauseId, Profile};
+use crate::spec::rules::{self, current, Shape, SERVICES, URL_MAX_CHARS};
 
 pub mod deviation;
 pub mod faults;
@@ -54,8 +54,7 @@ pub const QUOTA_ERROR_CODE: &str = "DLI.0009";
 /// The error code of a DELETE refused because the connection is still being created.
 pub const CREATING_ERROR_CODE: &str = "DLI.0008";
 
-/// The largest request body the mock reads (1 MiB); a larger one is answered 413.
-pub const BODY_LIMIT: usize = 1 << 20;
+use crate::spec::BODY_LIMIT;
 
 /// A connection the mock created.
 #[derive(Debug, Clone)]
@@ -94,7 +93,7 @@ pub struct MockConfig {
     /// The profile it validates by (`current` adds the `cur.*` rules).
     pub profile: Profile,
     /// The key pair (and security token) every request must be signed with (`--ak`, `--sk`).
-    pub credentials: Option<Arc<crate::target::sign::Credentials>>,
+    pub credentials: Option<Arc<crate::transport::sign::Credentials>>,
     /// The most requests the gateway passes in any second (`--rate-limit`).
     pub rate_limit: Option<u32>,
     /// The most live connections one project may have (`--quota`).
@@ -652,7 +651,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_store_forgets_the_oldest_and_clears() {
-        use crate::target::{InProcess, Request, Target};
+        use crate::transport::{InProcess, Request, Target};
         let mock = Mock::new(MockConfig::default());
         let target = InProcess::new(mock.router());
         let request = Request::create_connection("p", bytes::Bytes::from_static(VALID.as_bytes()));
@@ -685,7 +684,7 @@ mod catalogue_tests {
     use super::deviation::find;
     use super::faults::FAULTS;
     use super::variants::VARIANTS;
-    use crate::clause::Level;
+    use crate::spec::clause::Level;
 
     #[test]
     fn catalogue_names_are_unique_and_faults_break_no_may() {

@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 
 use super::deviation::{object, reject, text, Answer, Deviation, Memory, Rewrite, Step};
 use super::lenient::{self, Relax};
-use crate::clause::ClauseId;
-use crate::rules::{self, TAG_MEMBERS};
+use crate::spec::clause::ClauseId;
+use crate::spec::rules::{self, TAG_MEMBERS};
 
 /// Every conformant variant.
 #[rustfmt::skip]

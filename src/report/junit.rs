@@ -173,7 +173,7 @@ impl Reporter for JunitReport {
             Outcome::Fail => {
                 let musts: Vec<&Violation> = violations
                     .iter()
-                    .filter(|v| v.level == crate::clause::Level::Must)
+                    .filter(|v| v.level == crate::spec::clause::Level::Must)
                     .collect();
                 Status::Fail {
                     clause: Box::from(musts[0].clause.id()),

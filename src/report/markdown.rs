@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 use super::{matrix, may_choices, setup_problems, skip_reasons, summary_line, Reporter};
 use crate::check::Outcome;
-use crate::clause::Profile;
 use crate::result::{CaseResult, RunMeta, RunRecord};
+use crate::spec::clause::Profile;
 
 /// How many failures the summary shows in full.
 pub const FAILURES_SHOWN: usize = 20;

@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 
 use super::style::Paint;
 use crate::check::Outcome;
-use crate::clause::{ClauseId, Profile};
 use crate::result::{ClauseRow, Tally};
+use crate::spec::clause::{ClauseId, Profile};
 
 /// The outcome columns, in display order, with their headings.
 const COLUMNS: [(Outcome, &str); 6] = [

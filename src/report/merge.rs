@@ -24,10 +24,10 @@ use serde_json::{json, Map, Value};
 use super::json::JsonReport;
 use crate::case::Expect;
 use crate::check::{Decision, Outcome};
-use crate::clause::{ClauseId, Profile};
 use crate::partition::Partition;
 use crate::result::BaselineStatus;
 use crate::result::{ResultFacts, RunMeta, RunRecord, Tally};
+use crate::spec::clause::{ClauseId, Profile};
 
 /// What a merge produced.
 #[derive(Debug)]

@@ -27,9 +27,9 @@ use serde_json::{json, Value};
 
 use crate::case::{self, Expect, Source};
 use crate::check::{Decision, Outcome};
-use crate::clause::ClauseId;
 use crate::result::{CaseResult, RunRecord, Tally, REPORT_BODY_MAX};
-use crate::target::Request;
+use crate::spec::clause::ClauseId;
+use crate::transport::Request;
 
 /// A report written while the run goes: one call per judged result, one at the end.
 pub trait Reporter: Send {
@@ -63,7 +63,7 @@ pub fn render_failure(result: &CaseResult, base_url: &str) -> String {
     for (index, (violation, known)) in violations.chain(known).enumerate() {
         let severity = match (known, violation.level) {
             (Some(_), _) => "known",
-            (None, crate::clause::Level::Must) => "error",
+            (None, crate::spec::clause::Level::Must) => "error",
             (None, _) => "warning",
         };
         let _ = writeln!(

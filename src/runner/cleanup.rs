@@ -28,7 +28,7 @@ use serde_json::Value;
 use super::ledger::{Ledger, Live};
 use super::pace::{Attempted, Pace};
 use super::Stop;
-use crate::target::{Request, Response, Target};
+use crate::transport::{Request, Response, Target};
 
 /// Deletions in flight at once.
 pub const CONCURRENCY: usize = 8;
@@ -323,7 +323,7 @@ fn describe(answer: &Response) -> String {
 mod tests {
     use super::*;
     use crate::mock::{self, MockConfig};
-    use crate::target::InProcess;
+    use crate::transport::InProcess;
 
     async fn create(target: &InProcess, ledger: &Ledger, name: &str) {
         let body = format!(

@@ -27,7 +27,7 @@ use super::RunConfig;
 use crate::case::Case;
 use crate::check;
 use crate::result::CaseResult;
-use crate::target::{Request, Response, Target, TransportError};
+use crate::transport::{Request, Response, Target, TransportError};
 
 /// What a run puts around sending besides the target: the pace every request waits for, the
 /// create budget and the cleanup ledger. The default: no rate limit, no budget, no ledger.

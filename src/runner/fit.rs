@@ -27,9 +27,10 @@ use serde_json::{Map, Value};
 
 use crate::case::{exercised_clauses, Case, Expect, Source};
 use crate::check;
-use crate::clause::Profile;
-use crate::generate::{names, oracle, CURRENT_LIMITS_CLASS};
-use crate::rules::current;
+use crate::generate::{names, CURRENT_LIMITS_CLASS};
+use crate::spec::clause::Profile;
+use crate::spec::oracle;
+use crate::spec::rules::current;
 
 /// What a run fits its cases to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -173,8 +174,8 @@ fn encode(members: &Map<String, Value>) -> bytes::Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clause::ClauseId;
     use crate::generate::{class, CLASSES};
+    use crate::spec::clause::ClauseId;
 
     fn file_case(body: &str, expect: Expect) -> Case {
         Case {

@@ -28,7 +28,7 @@ use crate::generate::{Class, Example, CLASSES};
 use crate::partition::Partition;
 use crate::report;
 use crate::result::CaseResult;
-use crate::target::Request;
+use crate::transport::Request;
 
 /// Examples of one class allowed to go unanswered before the class stops.
 pub const UNANSWERED_PER_CLASS: usize = 3;
@@ -265,7 +265,7 @@ impl Run {
     async fn still_fails(
         &self,
         case: &Case,
-        clause: crate::clause::ClauseId,
+        clause: crate::spec::clause::ClauseId,
     ) -> Option<CaseResult> {
         let result = self.executor.execute(case).await;
         let fails = result.response.is_some()

@@ -25,7 +25,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::target::{Request, Response};
+use crate::transport::{Request, Response};
 
 /// One line of the ledger file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -32,10 +32,10 @@ use libtest_mimic::{Failed, Trial};
 use crate::baseline::Baseline;
 use crate::case::Case;
 use crate::check::{ConnectionIds, Outcome};
-use crate::clause::Profile;
 use crate::result::{CaseResult, Counts, RunRecord, Tally};
 use crate::sink::Sink;
-use crate::target::{self, Target};
+use crate::spec::clause::Profile;
+use crate::transport::{self, Target};
 
 /// Seconds one request may take before it counts as unanswered, unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -71,7 +71,7 @@ pub struct RunConfig {
 impl Default for RunConfig {
     fn default() -> RunConfig {
         RunConfig {
-            project_id: target::DEFAULT_PROJECT_ID.into(),
+            project_id: transport::DEFAULT_PROJECT_ID.into(),
             timeout: DEFAULT_TIMEOUT,
             strict: false,
             headers: Vec::new(),

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::Stop;
-use crate::target::{Request, Response, Target, TransportError};
+use crate::transport::{Request, Response, Target, TransportError};
 
 /// How answers 429 are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,7 +230,7 @@ fn error_code(response: &Response) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::SendFuture;
+    use crate::transport::SendFuture;
     use std::sync::atomic::AtomicU32;
 
     #[test]

@@ -132,7 +132,7 @@ fn problem(result: &CaseResult) -> Option<String> {
 mod tests {
     use super::*;
     use crate::runner::RunConfig;
-    use crate::target::InProcess;
+    use crate::transport::InProcess;
     use std::sync::Arc;
 
     fn executor(router: axum::Router) -> Executor {
@@ -150,7 +150,7 @@ mod tests {
             .starts_with("preflight: a valid body was answered 201 (created connection "));
         assert_eq!(executor.requests(), 2);
         assert_eq!(executor.stop().reason(), None);
-        let expectation = crate::generate::oracle::expectation(&valid_body("t1"));
+        let expectation = crate::spec::oracle::expectation(&valid_body("t1"));
         assert_eq!(expectation.expect, Expect::Accept);
     }
 

@@ -2,12 +2,12 @@
 //! how it folds case, the url limit, and the limits of the `current` profile.
 //!
 //! Each fact of `CLAUSES.md` about a request body is written here once. The oracle
-//! (`generate::oracle`), the reference mock, its faults and variants, the strategies and the
+//! (`spec::oracle`), the reference mock, its faults and variants, the strategies and the
 //! structured fuzz bodies all read it; they keep their own control flow (the oracle and the mock
 //! still judge independently), but they cannot disagree on what the members, services or limits
 //! are. The hand-written cases stay the independent check of these facts.
 
-use crate::clause::ClauseId;
+use crate::spec::clause::ClauseId;
 
 /// The JSON shape a member must have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 //! that matches a listed one only under full Unicode case mapping) makes it `either`; otherwise
 //! `accept`. Casing variants of a listed service are always valid. Under the profile `current` the
 //! `cur.*` rules are MUSTs too (a name outside the pattern, a tag key or value of the wrong length,
-//! over 20 tags: reject). The members, services and limits come from [`crate::rules`].
+//! over 20 tags: reject). The members, services and limits come from [`crate::spec::rules`].
 //!
 //! Where RFC 8259 lets a parser refuse a valid text or read it its own way (a leading byte order
 //! mark, bytes inside a string that are not UTF-8, a lone surrogate escape, a repeated member
@@ -28,9 +28,9 @@
 use serde_json::{Map, Value};
 
 use super::json_text::{self, Repeats};
-use crate::clause::{ClauseId, Profile};
-use crate::expect::Expect;
-use crate::rules::{self, current, Shape, MEMBERS, TAG_MEMBERS, URL_MAX_CHARS};
+use crate::spec::clause::{ClauseId, Profile};
+use crate::spec::expect::Expect;
+use crate::spec::rules::{self, current, Shape, MEMBERS, TAG_MEMBERS, URL_MAX_CHARS};
 
 /// Nesting deeper than this is a depth a common parser refuses (.NET's `System.Text.Json`
 /// default `MaxDepth`, the smallest of the common defaults; serde_json stops at 128, Ruby at 100,

@@ -258,7 +258,7 @@ mod tests {
     }
 
     /// The copy of `CLAUSES.md` this crate was written against.
-    const VENDORED: &str = include_str!("../tests/spec/CLAUSES.md");
+    const VENDORED: &str = include_str!("../../tests/spec/CLAUSES.md");
 
     /// The vendored copy is the project's `shared/spec/CLAUSES.md`, where that sits beside the
     /// checkout (as in CI): a changed spec fails here until the table and the copy follow it.
