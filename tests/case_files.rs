@@ -41,7 +41,7 @@ fn the_committed_schema_is_the_generated_one() {
     let committed = std::fs::read_to_string(schema_path()).unwrap();
     assert!(
         committed == text,
-        "cases/case-file.schema.json is not what src/case.rs gives: rewrite it with \
+        "cases/case-file.schema.json is not what src/case/format.rs gives: rewrite it with \
          UPDATE_CASE_SCHEMA=1 cargo test --test case_files"
     );
 }
@@ -101,10 +101,10 @@ fn the_schema_knows_every_clause_id() {
     assert_eq!(ids, known);
 }
 
-/// Every member the schema names is specified in the module doc of `src/case.rs`.
+/// Every member the schema names is specified in the module doc of `src/case/mod.rs`.
 #[test]
 fn the_module_doc_names_every_field() {
-    let source = include_str!("../src/case.rs");
+    let source = include_str!("../src/case/mod.rs");
     let doc: String = source
         .lines()
         .filter_map(|line| line.strip_prefix("//!"))
