@@ -12,7 +12,8 @@
 //! implementation the suite runs against by default; [`selftest`] runs the suite against it,
 //! its conformant variants and its faults to show the checks neither miss nor cry wolf.
 //!
-//! The README shows the command line and a library example (doctested below).
+//! The README shows the command line and a library example; the pages of `docs/` the rest
+//! (their Rust examples are doctested below, like the README's).
 #![deny(missing_docs)]
 
 pub mod baseline;
@@ -36,3 +37,26 @@ pub mod transport;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// The Rust examples of the `docs/` pages, doctested like the README's.
+#[cfg(doctest)]
+mod docs_doctests {
+    #[doc = include_str!("../docs/running.md")]
+    struct Running;
+    #[doc = include_str!("../docs/ci.md")]
+    struct Ci;
+    #[doc = include_str!("../docs/cloud.md")]
+    struct Cloud;
+    #[doc = include_str!("../docs/case-format.md")]
+    struct CaseFormat;
+    #[doc = include_str!("../docs/generated.md")]
+    struct Generated;
+    #[doc = include_str!("../docs/selftest.md")]
+    struct Selftest;
+    #[doc = include_str!("../docs/fuzzing.md")]
+    struct Fuzzing;
+    #[doc = include_str!("../docs/benchmarks.md")]
+    struct Benchmarks;
+    #[doc = include_str!("../docs/design.md")]
+    struct Design;
+}

@@ -15,7 +15,7 @@ use crate::spec::clause::ClauseId;
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "dli-conformance case file",
-    description = "A case file of dli-conformance; the module doc of src/case/mod.rs gives the meaning of every field.",
+    description = "A case file of dli-conformance; docs/case-format.md gives the meaning of every field.",
     extend("$id" = "https://dli-conformance.invalid/case-file.schema.json")
 )]
 pub(super) struct CaseFile<'a> {
