@@ -119,6 +119,7 @@ pub fn result_value(result: &CaseResult) -> Value {
         "skipped": result.skipped,
         "violations": result.verdict.violations,
         "known": result.known,
+        "parity": result.parity,
         "seconds": result.elapsed.as_secs_f64(),
     })
 }
@@ -164,6 +165,7 @@ pub fn record_value(record: &RunRecord) -> Value {
         "setup_problems": tally.setup_problems,
         "skip_reasons": tally.skip_reasons,
         "baseline": record.baseline,
+        "parity": (tally.parity != crate::parity::ParityTally::default()).then_some(&tally.parity),
     })
 }
 
