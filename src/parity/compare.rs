@@ -420,6 +420,49 @@ mod tests {
     }
 
     #[test]
+    fn the_tally_counts_results_places_and_each_may_clauses_choice() {
+        let mut tally = ParityTally::default();
+        let mut same = crate::result::tests::result("t/same", &[ClauseId::A2], &[]);
+        same.parity = Some(Compared {
+            recorded: true,
+            differences: Vec::new(),
+            ignored: 1,
+        });
+        let mut other = crate::result::tests::result("t/other", &[ClauseId::A2], &[]);
+        let recorded = snap("t/other", &[("decision", "rejected")]);
+        let actual = snap("t/other", &[("decision", "accepted")]);
+        other.parity = Some(Compared {
+            recorded: true,
+            differences: differences(&recorded, &actual),
+            ignored: 0,
+        });
+        let mut new = crate::result::tests::result("t/new", &[], &[]);
+        new.parity = Some(Compared {
+            recorded: false,
+            differences: Vec::new(),
+            ignored: 0,
+        });
+        let plain = crate::result::tests::result("t/plain", &[ClauseId::A2], &[]);
+        for result in [&same, &other, &new, &plain] {
+            tally.add(result, "http://127.0.0.1:1");
+        }
+        assert_eq!(
+            (tally.compared, tally.differing, tally.differences),
+            (2, 1, 1)
+        );
+        assert_eq!((tally.ignored, tally.not_recorded), (1, 1));
+        assert_eq!(tally.places["[A2] decision"], 1);
+        assert_eq!(tally.may[&ClauseId::A2], MayParity { same: 1, differ: 1 });
+        assert!(tally.kept[0].starts_with("parity[A2]: decision differs from the recording\n"));
+        let lines = tally.lines();
+        assert!(
+            lines[0].starts_with("parity: 1 of 2 compared results differ"),
+            "{lines:?}"
+        );
+        assert!(lines.contains(&"  A2 (MAY): differs: 1 same, 1 otherwise".to_owned()));
+    }
+
+    #[test]
     fn body_differences_name_the_envelope_or_a4_and_ignores_accept_them() {
         let recorded = snap(
             "t/x",

@@ -26,7 +26,9 @@
 //! recordings of the same server at the same seed and run id, so they are byte-identical; the
 //! target's URL and the time go to `recording.toml` ([`RecordingMeta`]), rewritten each time
 //! and never compared. Before writing, the `.snap` files already in the folder are removed (no
-//! stale case survives a re-recording); nothing else in it is touched. [`Recording::load`] reads
+//! stale case survives a re-recording); nothing else in it is touched. A run that stopped early
+//! (interrupted, `--max-time`, the target stopped answering) or recorded nothing writes nothing
+//! and leaves the folder as it was (the report error makes the run exit 2). [`Recording::load`] reads
 //! a folder back, strictly: a line that is not a fact is an error naming file and line.
 
 use std::collections::BTreeMap;
@@ -291,7 +293,17 @@ impl Reporter for Recorder {
         Ok(())
     }
 
-    fn finish(&mut self, _record: &RunRecord) -> io::Result<()> {
+    fn finish(&mut self, record: &RunRecord) -> io::Result<()> {
+        if let Some(reason) = &record.stopped {
+            return Err(io::Error::other(format!(
+                "the run stopped early ({reason}): nothing written, the folder is as it was"
+            )));
+        }
+        if self.files.is_empty() {
+            return Err(io::Error::other(
+                "no result to record: nothing written, the folder is as it was",
+            ));
+        }
         if let Ok(old) = snap_files(&self.dir) {
             for path in old {
                 std::fs::remove_file(path)?;
@@ -330,6 +342,81 @@ mod tests {
         );
         assert_eq!(file_of("../x/y"), PathBuf::from("__.snap"));
         assert!(order_key("prop/c/2") < order_key("prop/c/10"));
+    }
+
+    fn answered(id: &str, status: u16, body: &'static str) -> CaseResult {
+        let mut result = crate::result::tests::result(id, &[ClauseId::A2], &[]);
+        result.response = Some(crate::transport::Response {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: bytes::Bytes::from_static(body.as_bytes()),
+            body_truncated: false,
+        });
+        result
+    }
+
+    fn record(stopped: Option<&str>) -> RunRecord {
+        RunRecord {
+            target: String::new(),
+            tally: crate::result::Tally::default(),
+            requests: 0,
+            elapsed: std::time::Duration::ZERO,
+            strict: false,
+            stopped: stopped.map(str::to_owned),
+            baseline: None,
+        }
+    }
+
+    #[test]
+    fn a_recorder_writes_sections_that_load_back_and_a_stopped_run_writes_nothing() {
+        let dir = std::env::temp_dir().join(format!("dli-recorder-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let meta = RecordingMeta {
+            tool: "t".into(),
+            target: "http://127.0.0.1:1".into(),
+            recorded_at: "2026-01-01T00:00:00Z".into(),
+            spec: "sha256:0".into(),
+            seed: 3,
+            run_id: "r1".into(),
+            examples: 1,
+            profile: "seed".into(),
+        };
+        let mut recorder = Recorder::create(&dir, meta.clone()).unwrap();
+        let created =
+            r#"{"is_success":true,"connection_id":"0f8fad5b-d9cb-469f-a165-70867728950e"}"#;
+        recorder
+            .result(&answered("t/b", 201, created), None)
+            .unwrap();
+        let refused = r#"{"error_code":"DLI.0001","error_msg":"name x-r1 is taken"}"#;
+        recorder
+            .result(&answered("t/a", 400, refused), None)
+            .unwrap();
+        recorder.finish(&record(None)).unwrap();
+        let text = std::fs::read_to_string(dir.join("t.snap")).unwrap();
+        assert!(
+            text.find("--- t/a").unwrap() < text.find("--- t/b").unwrap(),
+            "{text}"
+        );
+        assert!(
+            text.contains("body/error_msg: string \"name x-[run-id] is taken\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("body/connection_id: string \"[uuid]\"\n"),
+            "{text}"
+        );
+        let loaded = Recording::load(&dir).unwrap();
+        assert_eq!(loaded.meta, meta);
+        assert_eq!(loaded.snapshots["t/b"].fact("status"), Some("201"));
+        assert_eq!(loaded.snapshots["t/a"].clauses, [ClauseId::A2]);
+
+        let mut stopped = Recorder::create(&dir, meta).unwrap();
+        stopped
+            .result(&answered("t/c", 201, created), None)
+            .unwrap();
+        assert!(stopped.finish(&record(Some("interrupted"))).is_err());
+        assert_eq!(std::fs::read_to_string(dir.join("t.snap")).unwrap(), text);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
