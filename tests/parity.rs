@@ -28,6 +28,17 @@ fn record(variant: Option<&str>, dir: &Path) -> String {
     stdout
 }
 
+/// `run --parity recording` against a fresh server of the mock `variant`, with `extra` flags;
+/// gives the exit code and stdout and stderr. (Fresh: reject-duplicate-names remembers names.)
+fn parity_run(variant: &str, recording: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let url = serve(mock::chosen_router(None, Some(variant)).unwrap());
+    let recording = recording.to_str().unwrap();
+    let args = ["run", "-q", "--target", &url, "--examples", EXAMPLES];
+    let output = cli(&[&args[..], &["--parity", recording], extra].concat());
+    let (stdout, stderr) = text(&output);
+    (output.status.code(), format!("{stdout}\n{stderr}"))
+}
+
 /// Every `.snap` file below `dir`, path and bytes.
 fn snap_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut found = Vec::new();
@@ -64,23 +75,14 @@ fn recording_twice_is_byte_identical_and_the_same_mock_has_no_differences() {
             "{meta}"
         );
     }
-    let recording = dir.join("first");
-    let url = serve(mock::chosen_router(None, Some("error-extra-members")).unwrap());
-    let output = cli(&[
-        "run",
-        "-q",
-        "--target",
-        &url,
-        "--examples",
-        EXAMPLES,
-        "--parity",
-        recording.to_str().unwrap(),
-        "--require-parity",
-    ]);
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert!(stdout.contains(", 0 parity differences;"), "{stdout}");
-    assert!(!stdout.contains("not in the recording"), "{stdout}");
+    let (code, out) = parity_run(
+        "error-extra-members",
+        &dir.join("first"),
+        &["--require-parity"],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains(", 0 parity differences;"), "{out}");
+    assert!(!out.contains("not in the recording"), "{out}");
 }
 
 /// Where each conformant variant's choice shows against the reference mock's recording.
@@ -104,27 +106,7 @@ fn every_conformant_variant_conforms_and_differs_from_the_mock_where_it_chooses(
     let reference = dir.join("mock");
     record(None, &reference);
     for variant in VARIANTS {
-        // A fresh server each run: reject-duplicate-names remembers the names it was sent.
-        let run = |require: bool| {
-            let url = serve(mock::chosen_router(None, Some(variant.name)).unwrap());
-            let mut args = vec![
-                "run",
-                "-q",
-                "--target",
-                &url,
-                "--examples",
-                EXAMPLES,
-                "--parity",
-                reference.to_str().unwrap(),
-            ];
-            if require {
-                args.push("--require-parity");
-            }
-            let output = cli(&args);
-            let (stdout, stderr) = text(&output);
-            (output.status.code(), format!("{stdout}\n{stderr}"))
-        };
-        let (code, out) = run(true);
+        let (code, out) = parity_run(variant.name, &reference, &["--require-parity"]);
         let place = expected_place(variant.name);
         assert_eq!(code, Some(1), "{}: {out}", variant.name);
         assert!(
@@ -139,28 +121,15 @@ fn every_conformant_variant_conforms_and_differs_from_the_mock_where_it_chooses(
         );
         if variant.name == "ct-alias" {
             // Differences are reported, not failures, unless parity is required.
-            let (code, out) = run(false);
+            let (code, out) = parity_run(variant.name, &reference, &[]);
             assert_eq!(code, Some(0), "without --require-parity: {out}");
         }
     }
     // An accepted difference is no difference: ct-alias with its A2 choice ignored.
-    let url = serve(mock::chosen_router(None, Some("ct-alias")).unwrap());
-    let output = cli(&[
-        "run",
-        "-q",
-        "--target",
-        &url,
-        "--examples",
-        EXAMPLES,
-        "--parity",
-        reference.to_str().unwrap(),
-        "--require-parity",
-        "--parity-ignore",
-        "*#A2",
-    ]);
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert!(stdout.contains("ignored by --parity-ignore"), "{stdout}");
+    let ignore = ["--require-parity", "--parity-ignore", "*#A2"];
+    let (code, out) = parity_run("ct-alias", &reference, &ignore);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("ignored by --parity-ignore"), "{out}");
 }
 
 #[test]

@@ -171,11 +171,6 @@ impl Parity {
         })
     }
 
-    /// The recording compared against.
-    pub fn recording(&self) -> &Recording {
-        &self.recording
-    }
-
     /// How `result` compares with its recorded snapshot; `None` for a result with nothing to
     /// compare (not sent, or a setup problem).
     pub fn compare(&self, result: &CaseResult) -> Option<Compared> {

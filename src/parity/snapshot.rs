@@ -14,7 +14,7 @@
 
 use serde_json::Value;
 
-use crate::check::{is_uuid, Decision};
+use crate::check::is_uuid;
 use crate::report::decision_name;
 use crate::result::CaseResult;
 use crate::spec::clause::ClauseId;
@@ -72,16 +72,6 @@ impl Snapshot {
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
-    }
-
-    /// The decision the snapshot records.
-    pub fn decision(&self) -> Option<Decision> {
-        match self.fact("decision")? {
-            "accepted" => Some(Decision::Accepted),
-            "rejected" => Some(Decision::Rejected),
-            "neither" => Some(Decision::Neither),
-            _ => None,
-        }
     }
 }
 
