@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 use dli_conformance::parity::{Parity, Recorder, Recording, RecordingMeta};
 use dli_conformance::result::{RunMeta, RunRecord};
+use dli_conformance::shipped;
 use dli_conformance::sink::Sink;
 
 use super::say;
@@ -59,6 +60,14 @@ impl ParityArgs {
                 dir.display(),
                 meta.run_id
             ));
+        }
+        if meta.spec != shipped::spec_revision() {
+            eprintln!(
+                "note: the recording {} follows spec {}, this suite {}: cases may have changed",
+                dir.display(),
+                meta.spec,
+                shipped::spec_revision()
+            );
         }
         *seed = Some(meta.seed);
         *run_id = Some(meta.run_id.clone());

@@ -28,6 +28,13 @@ pub const ABSENT: &str = "(absent)";
 /// How many rendered differences the tally keeps for the end-of-run text.
 pub const DIFFERENCES_KEPT: usize = 100;
 
+/// How many distinct places the tally counts apart (a target answering new member names each
+/// time must not grow the tally with the run); the rest are counted under [`OTHER_PLACES`].
+pub const PLACES_KEPT: usize = 200;
+
+/// The place the differences beyond [`PLACES_KEPT`] places are counted under.
+pub const OTHER_PLACES: &str = "[-] (other details)";
+
 /// One way a target's answer differs from the recorded one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Difference {
@@ -216,7 +223,7 @@ pub struct ParityTally {
     pub ignored: u64,
     /// Results whose case the recording does not have (a larger run, a renamed case).
     pub not_recorded: u64,
-    /// Differences by place (`[A2] decision`).
+    /// Differences by place (`[A2] decision`), at most [`PLACES_KEPT`] and [`OTHER_PLACES`].
     pub places: BTreeMap<String, u64>,
     /// Per MAY clause: same choice as the recording or not.
     pub may: BTreeMap<ClauseId, MayParity>,
@@ -256,7 +263,13 @@ impl ParityTally {
         self.differing += 1;
         self.differences += compared.differences.len() as u64;
         for difference in &compared.differences {
-            *self.places.entry(difference.place()).or_default() += 1;
+            let place = difference.place();
+            let place = if self.places.len() < PLACES_KEPT || self.places.contains_key(&place) {
+                place
+            } else {
+                OTHER_PLACES.to_owned()
+            };
+            *self.places.entry(place).or_default() += 1;
         }
         if self.kept.len() < DIFFERENCES_KEPT {
             self.kept
