@@ -121,8 +121,36 @@ fn every_conformant_variant_conforms_and_differs_from_the_mock_where_it_chooses(
         );
         if variant.name == "ct-alias" {
             // Differences are reported, not failures, unless parity is required.
-            let (code, out) = parity_run(variant.name, &reference, &[]);
+            // Every report carries them.
+            let (json, junit, markdown) = (dir.join("r.json"), dir.join("r.xml"), dir.join("r.md"));
+            let reports = [
+                "--report-json",
+                json.to_str().unwrap(),
+                "--report-junit",
+                junit.to_str().unwrap(),
+                "--report-markdown",
+                markdown.to_str().unwrap(),
+            ];
+            let (code, out) = parity_run(variant.name, &reference, &reports);
             assert_eq!(code, Some(0), "without --require-parity: {out}");
+            let report: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+            let differing = report["parity"]["differing"].as_u64().unwrap();
+            assert!(differing > 0, "{}", report["parity"]);
+            assert_eq!(report["clauses"]["A2"]["parity"]["differ"], differing);
+            let results = report["results"].as_array().unwrap();
+            let with_differences = results
+                .iter()
+                .filter(|r| r["parity"]["differences"][0]["clause"] == "A2")
+                .count() as u64;
+            assert_eq!(with_differences, differing);
+            let junit = std::fs::read_to_string(&junit).unwrap();
+            assert!(junit.contains("parity [A2] decision: recorded rejected, actual accepted"));
+            let markdown = std::fs::read_to_string(&markdown).unwrap();
+            assert!(
+                markdown.contains("### Parity with the recording"),
+                "{markdown}"
+            );
         }
     }
     // An accepted difference is no difference: ct-alias with its A2 choice ignored.
