@@ -219,6 +219,45 @@ fn diff_of_two_variants_lists_exactly_their_differences() {
 }
 
 #[test]
+fn merged_shards_count_the_differences_of_one_run() {
+    let dir = temp_dir("parity-shards");
+    let recording = dir.join("mock");
+    record(None, &recording);
+    let mut shards = Vec::new();
+    let mut differing = 0;
+    for shard in ["1/2", "2/2"] {
+        let path = dir.join(format!("shard-{}.json", &shard[..1]));
+        let flags = [
+            "--partition",
+            shard,
+            "--report-json",
+            path.to_str().unwrap(),
+            "prop/may-ct",
+        ];
+        let (code, out) = parity_run("ct-alias", &recording, &flags);
+        assert_eq!(code, Some(0), "{out}");
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        differing += report["parity"]["differing"].as_u64().unwrap_or(0);
+        shards.push(path);
+    }
+    assert!(differing > 0);
+    let merged = dir.join("merged.json");
+    let output = cli(&[
+        "merge-reports",
+        merged.to_str().unwrap(),
+        shards[0].to_str().unwrap(),
+        shards[1].to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&merged).unwrap()).unwrap();
+    assert_eq!(report["parity"]["differing"], differing);
+    assert_eq!(report["clauses"]["A2"]["parity"]["differ"], differing);
+}
+
+#[test]
 fn a_parity_run_refuses_another_seed_than_the_recordings() {
     let dir = temp_dir("parity-seed");
     record(None, &dir);

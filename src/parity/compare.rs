@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::recording::Recording;
 use super::snapshot::Snapshot;
@@ -36,7 +36,7 @@ pub const PLACES_KEPT: usize = 200;
 pub const OTHER_PLACES: &str = "[-] (other details)";
 
 /// One way a target's answer differs from the recorded one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Difference {
     /// The case id.
     pub case: String,
@@ -99,7 +99,7 @@ pub fn differences(recorded: &Snapshot, actual: &Snapshot) -> Vec<Difference> {
 }
 
 /// How one result of a `run --parity` compared with the recording.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Compared {
     /// Whether the recording has the case at all.
     pub recorded: bool,
@@ -236,9 +236,41 @@ impl ParityTally {
     /// Folds in `result`'s comparison (nothing when the run has no recording), rendering kept
     /// differences with curl lines against `base_url`.
     pub fn add(&mut self, result: &CaseResult, base_url: &str) {
-        let Some(compared) = &result.parity else {
-            return;
+        if let Some(compared) = &result.parity {
+            self.add_compared(compared, &result.may_clauses(), || {
+                render(result, &compared.differences, base_url)
+            });
+        }
+    }
+
+    /// Folds in the `parity` member of a result read back from a JSON report (`merge-reports`;
+    /// its texts stay in the shards' own output).
+    pub fn add_reported(&mut self, result: &serde_json::Value) -> Result<(), String> {
+        let id = result["id"].as_str().unwrap_or_default();
+        let compared = match result.get("parity") {
+            None | Some(serde_json::Value::Null) => return Ok(()),
+            Some(value) => Compared::deserialize(value)
+                .map_err(|err| format!("result {id}: bad parity: {err}"))?,
         };
+        let mays: Vec<ClauseId> = result["clauses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|clause| clause.as_str().and_then(ClauseId::parse))
+            .filter(|clause| clause.level() == Level::May)
+            .collect();
+        self.add_compared(&compared, &mays, String::new);
+        Ok(())
+    }
+
+    /// Folds in one comparison of a result touching `mays`; `text` renders it when kept (an
+    /// empty text is not kept).
+    fn add_compared(
+        &mut self,
+        compared: &Compared,
+        mays: &[ClauseId],
+        text: impl FnOnce() -> String,
+    ) {
         if !compared.recorded {
             self.not_recorded += 1;
             return;
@@ -249,7 +281,7 @@ impl ParityTally {
             .differences
             .iter()
             .any(|d| matches!(d.detail.as_str(), "decision" | "status" | "answer"));
-        for clause in result.may_clauses() {
+        for &clause in mays {
             let row = self.may.entry(clause).or_default();
             if chose_otherwise {
                 row.differ += 1;
@@ -272,8 +304,10 @@ impl ParityTally {
             *self.places.entry(place).or_default() += 1;
         }
         if self.kept.len() < DIFFERENCES_KEPT {
-            self.kept
-                .push(render(result, &compared.differences, base_url));
+            let text = text();
+            if !text.is_empty() {
+                self.kept.push(text);
+            }
         }
     }
 
