@@ -505,6 +505,46 @@ mod tests {
     }
 
     #[test]
+    fn a_reviewed_ignore_file_holds_patterns_and_comments() {
+        let path = std::env::temp_dir().join(format!("dli-parity-ignore-{}", std::process::id()));
+        std::fs::write(
+            &path,
+            "# why: ours are English\n*#body/error_msg  # wording\n\nprop/may-ct/*\n",
+        )
+        .unwrap();
+        let recording = Recording {
+            meta: crate::parity::RecordingMeta {
+                tool: String::new(),
+                target: String::new(),
+                recorded_at: String::new(),
+                spec: String::new(),
+                seed: 0,
+                run_id: "r".into(),
+                examples: 0,
+                profile: "seed".into(),
+            },
+            snapshots: BTreeMap::new(),
+        };
+        let parity =
+            Parity::new(recording.clone(), &[format!("@{}", path.display())], "r").unwrap();
+        assert_eq!(parity.ignores.len(), 2);
+        let message = Difference {
+            case: "t/x".into(),
+            detail: "body/error_msg".into(),
+            clause: Some(ClauseId::RespErrorEnvelope),
+            recorded: "a".into(),
+            actual: "b".into(),
+        };
+        assert!(parity.ignores[0].accepts(&message) && !parity.ignores[1].accepts(&message));
+        let missing = Parity::new(recording, &["@/nonexistent/ignore".into()], "r").unwrap_err();
+        assert!(
+            missing.starts_with("cannot read --parity-ignore /nonexistent/ignore"),
+            "{missing}"
+        );
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
     fn body_differences_name_the_envelope_or_a4_and_ignores_accept_them() {
         let recorded = snap(
             "t/x",
