@@ -9,7 +9,8 @@
 //! [`report`] renders failures, summaries and the JSON, JUnit and Markdown reports. [`shipped`]
 //! holds the case tree compiled into the binary, [`baseline`] turns accepted deviations into
 //! known results, [`partition`] deals a run to CI shards. [`mock`] is the reference
-//! implementation the suite runs against by default; [`selftest`] runs the suite against it,
+//! implementation the suite runs against by default; [`parity`] records a
+//! target's answers and compares another with them; [`selftest`] runs the suite against it,
 //! its conformant variants and its faults to show the checks neither miss nor cry wolf.
 //!
 //! The README shows the command line and a library example; the pages of `docs/` the rest
@@ -24,6 +25,7 @@ pub mod fixtures;
 pub mod fuzzing;
 pub mod generate;
 pub mod mock;
+pub mod parity;
 pub mod partition;
 pub mod report;
 pub mod result;
@@ -59,4 +61,6 @@ mod docs_doctests {
     struct Benchmarks;
     #[doc = include_str!("../docs/design.md")]
     struct Design;
+    #[doc = include_str!("../docs/parity.md")]
+    struct Parity;
 }

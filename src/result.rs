@@ -51,6 +51,8 @@ pub struct CaseResult {
     /// Violations a live entry of the run's baseline accepts, moved out of the verdict by
     /// `crate::baseline` (empty without a baseline).
     pub known: Vec<KnownViolation>,
+    /// How the answer compares with a recording (`run --parity`), `None` without one.
+    pub parity: Option<crate::parity::Compared>,
 }
 
 /// A violation a known-deviation baseline accepts for now, with the entry's reason.
@@ -86,6 +88,7 @@ impl CaseResult {
             skipped: Some(reason),
             elapsed: Duration::ZERO,
             known: Vec::new(),
+            parity: None,
         }
     }
 
@@ -218,6 +221,8 @@ pub struct Tally {
     pub failures: Vec<KeptFailure>,
     /// Failures not kept because their clause had enough.
     pub failures_dropped: u64,
+    /// How the results compared with a recording (`run --parity`; empty without one).
+    pub parity: crate::parity::ParityTally,
 }
 
 impl Tally {
@@ -306,6 +311,7 @@ impl Tally {
             }
         }
         self.failures_dropped += other.failures_dropped;
+        self.parity.merge(&other.parity);
     }
 }
 
@@ -602,6 +608,7 @@ pub(crate) mod tests {
             skipped: None,
             elapsed: Duration::ZERO,
             known: Vec::new(),
+            parity: None,
         }
     }
 

@@ -2,9 +2,11 @@
 //! the function that carries it out. Printing happens here and in `report`, nowhere else.
 
 mod cleanup;
+mod diff;
 mod gate;
 mod merge;
 mod mock;
+mod parity;
 mod progress;
 mod run;
 mod selftest;
@@ -38,6 +40,8 @@ pub enum Command {
     MergeReports(merge::MergeArgs),
     /// Delete the connections a ledger lists as live (finish an interrupted run's cleanup).
     Cleanup(cleanup::CleanupArgs),
+    /// Compare two recordings (`run --record DIR`): exit 0 same, 1 differences, 2 error.
+    Diff(diff::DiffArgs),
 }
 
 impl Command {
@@ -49,6 +53,7 @@ impl Command {
             Command::Selftest(args) => selftest::run(args, runtime),
             Command::MergeReports(args) => merge::run(args),
             Command::Cleanup(args) => cleanup::run(args, runtime),
+            Command::Diff(args) => diff::run(args),
         }
     }
 }

@@ -45,6 +45,7 @@ use dli_conformance::transport::{self, HttpTarget, Target, DEFAULT_PROJECT_ID};
 use dli_conformance::{case, corpus, generate, mock};
 
 use super::gate::{self, GateArgs};
+use super::parity::ParityArgs;
 use super::progress::{self, Progress};
 use super::{parse_seconds, random_token, say, usage_error, Signals};
 
@@ -167,6 +168,8 @@ pub struct RunArgs {
     filter: Option<String>,
     #[command(flatten)]
     gate: GateArgs,
+    #[command(flatten)]
+    parity: ParityArgs,
 }
 
 /// `--max-creates`.
@@ -272,7 +275,11 @@ fn set_up(args: &RunArgs) -> Result<Setup, String> {
 }
 
 /// Runs the suite; exit 0 conformant, 1 a failure, 2 a setup problem or usage error.
-pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
+pub fn run(mut args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
+    let recording = match args.parity.load(&mut args.seed, &mut args.run_id) {
+        Ok(recording) => recording,
+        Err(message) => return usage_error(message),
+    };
     let mut setup = match set_up(&args) {
         Ok(setup) => setup,
         Err(message) => return usage_error(message),
@@ -348,10 +355,16 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         let _ = libtest_mimic::run(&test_args(&args), trials);
         return ExitCode::SUCCESS;
     }
-    let sink = match sink_for(&args, &meta) {
+    let mut sink = match sink_for(&args, &meta) {
         Ok(sink) => sink,
         Err(message) => return usage_error(message),
     };
+    let recorder = args
+        .parity
+        .add_recorder(&meta, &setup.run_id, seed, args.examples, &mut sink);
+    if let Err(message) = recorder {
+        return usage_error(message);
+    }
     let (within, over, reserved) = budget::split(cases, setup.limit, |id| selected(&args, id));
     let ledger_path = args.ledger.clone().or_else(|| {
         setup
@@ -394,6 +407,12 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     );
     if let Some(baseline) = baseline {
         run = run.with_baseline(baseline);
+    }
+    if let Some(recording) = recording {
+        match args.parity.parity(recording, &setup.run_id) {
+            Ok(parity) => run = run.with_parity(parity),
+            Err(message) => return usage_error(message),
+        }
     }
     say(&format!(
         "run id: {} (the names of the connections this run creates end in -{}){}",
@@ -490,6 +509,7 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             path.display()
         ));
     }
+    let parity_fails = args.parity.finish(&record);
     let summary = report::summary_line(&record);
     say(&if record.conforms() {
         paint.green(&summary)
@@ -497,7 +517,7 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         paint.red(&summary)
     });
     let left = finish_connections(&args, &setup, runtime, &run, &ledger, &cleanup_stop);
-    if !record.conforms() {
+    if !record.conforms() || parity_fails {
         ExitCode::FAILURE
     } else if record.count(Outcome::Setup) > 0
         || record.stopped.is_some()

@@ -250,6 +250,10 @@ pub fn summary_line(record: &RunRecord) -> String {
             let _ = write!(line, ", {count} {label}");
         }
     }
+    let parity = &record.tally.parity;
+    if parity.compared > 0 {
+        let _ = write!(line, ", {} parity differences", parity.differing);
+    }
     let _ = write!(
         line,
         "; {} requests in {seconds:.2} s ({rate:.0} requests/s)",

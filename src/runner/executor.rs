@@ -159,6 +159,7 @@ impl Executor {
             skipped: None,
             elapsed: started.elapsed(),
             known: Vec::new(),
+            parity: None,
         }
     }
 

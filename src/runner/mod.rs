@@ -32,6 +32,7 @@ use libtest_mimic::{Failed, Trial};
 use crate::baseline::Baseline;
 use crate::case::Case;
 use crate::check::{ConnectionIds, Outcome};
+use crate::parity::Parity;
 use crate::result::{CaseResult, Counts, RunRecord, Tally};
 use crate::sink::Sink;
 use crate::spec::clause::Profile;
@@ -89,6 +90,7 @@ pub struct Run {
     runtime: tokio::runtime::Handle,
     connection_ids: ConnectionIds,
     baseline: Option<Baseline>,
+    parity: Option<Parity>,
     sink: Mutex<Option<Sink>>,
     started: Instant,
 }
@@ -117,6 +119,7 @@ impl Run {
             runtime,
             connection_ids: ConnectionIds::default(),
             baseline: None,
+            parity: None,
             sink: Mutex::new(Some(sink)),
             started: Instant::now(),
         })
@@ -138,6 +141,15 @@ impl Run {
         Arc::get_mut(&mut self)
             .expect("with_baseline is called before the run is shared")
             .baseline = Some(baseline);
+        self
+    }
+
+    /// The same run, comparing every result with `parity`'s recording (call before making
+    /// trials).
+    pub fn with_parity(mut self: Arc<Self>, parity: Parity) -> Arc<Run> {
+        Arc::get_mut(&mut self)
+            .expect("with_parity is called before the run is shared")
+            .parity = Some(parity);
         self
     }
 
@@ -201,12 +213,15 @@ impl Run {
     }
 
     /// What the run adds to a judged result before anyone reads it: the run-wide
-    /// `connection_id` check, then the baseline.
+    /// `connection_id` check, then the baseline, then the comparison with a recording.
     fn settle(&self, result: &mut CaseResult) {
         self.connection_ids
             .record(&result.id, &result.source, &mut result.verdict);
         if let Some(baseline) = &self.baseline {
             baseline.apply(result);
+        }
+        if let Some(parity) = &self.parity {
+            result.parity = parity.compare(result);
         }
     }
 
