@@ -94,51 +94,25 @@ pub struct Run {
 }
 
 impl Run {
-    /// A run against `target`, sending requests on `runtime`, its results going to `sink`.
-    pub fn new(
-        target: Arc<dyn Target>,
-        runtime: tokio::runtime::Handle,
-        config: RunConfig,
-        sink: Sink,
-    ) -> Arc<Run> {
-        Run::guarded(target, runtime, config, sink, Guards::default())
-    }
-
-    /// As [`Run::new`], every send going through `guards` (pace, budget, ledger).
-    pub fn guarded(
+    /// A run against `target`, sending requests on `runtime` through `guards`, applying
+    /// `baseline` to every result before `sink` records it. [`Suite::start`](crate::Suite::start)
+    /// is the way in.
+    pub(crate) fn start(
         target: Arc<dyn Target>,
         runtime: tokio::runtime::Handle,
         config: RunConfig,
         sink: Sink,
         guards: Guards,
+        baseline: Option<Baseline>,
     ) -> Arc<Run> {
         Arc::new(Run {
             executor: Executor::guarded(target, config, guards),
             runtime,
             connection_ids: ConnectionIds::default(),
-            baseline: None,
+            baseline,
             sink: Mutex::new(Some(sink)),
             started: Instant::now(),
         })
-    }
-
-    /// A run whose results go to a sink with no report files (tests, library use).
-    pub fn plain(
-        target: Arc<dyn Target>,
-        runtime: tokio::runtime::Handle,
-        config: RunConfig,
-    ) -> Arc<Run> {
-        let sink = Sink::new(target.base_url());
-        Run::new(target, runtime, config, sink)
-    }
-
-    /// The same run, applying `baseline` to every result before it is recorded (call before
-    /// making trials).
-    pub fn with_baseline(mut self: Arc<Self>, baseline: Baseline) -> Arc<Run> {
-        Arc::get_mut(&mut self)
-            .expect("with_baseline is called before the run is shared")
-            .baseline = Some(baseline);
-        self
     }
 
     /// The run's executor (its configuration, target and stop switch).
