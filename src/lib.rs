@@ -47,3 +47,7 @@ pub use transport::Target;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/LIBRARY.md")]
+struct LibraryDoctests;

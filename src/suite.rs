@@ -34,7 +34,7 @@ use crate::sink::Sink;
 use crate::spec::clause::Profile;
 use crate::transport::{HttpTarget, InProcess, Target};
 
-/// Trials [`Suite::run`] runs at once: a trial mostly waits for its answers.
+/// Cases and classes [`Suite::run`] runs at once: each mostly waits for its answers.
 const RUN_THREADS: usize = 16;
 
 /// A run of the suite, before it starts: the target and every option, each with a default
@@ -214,7 +214,8 @@ impl Suite {
     }
 
     /// Starts the run, sending on `runtime`; the trials come from [`Run::trials`] and
-    /// [`Suite::generated_trials`].
+    /// [`Suite::generated_trials`]. The sink and the baseline go to the first run started; a
+    /// later one gets a sink without reports and no baseline.
     pub fn start(&mut self, runtime: tokio::runtime::Handle) -> Arc<Run> {
         let sink = self
             .sink
@@ -233,25 +234,33 @@ impl Suite {
     /// One trial per generator class, `prop/<class>` (none with 0 examples), then the ignored
     /// `prop-<N>/<class>` of [`Suite::extended_examples`].
     pub fn generated_trials(&self, run: &Arc<Run>) -> Vec<Trial> {
-        let config = |examples| GenerateConfig {
-            examples,
-            fit: self.fit.clone(),
-            partition: self.partition,
-            ..self.generate.clone()
-        };
         let mut trials = Vec::new();
-        if self.generate.examples > 0 {
-            trials.extend(run.generated_trials("prop", &config(self.generate.examples)));
+        if let Some(config) = self.generated() {
+            trials.extend(run.generated_trials("prop", &config));
         }
         if let Some(examples) = self.extended {
             let prefix = format!("prop-{}", thousands(examples));
             trials.extend(
-                run.generated_trials(&prefix, &config(examples))
+                run.generated_trials(&prefix, &self.generated_with(examples))
                     .into_iter()
                     .map(|trial| trial.with_ignored_flag(true)),
             );
         }
         trials
+    }
+
+    /// How the run's generated bodies are drawn and sent; `None` with 0 examples.
+    fn generated(&self) -> Option<GenerateConfig> {
+        (self.generate.examples > 0).then(|| self.generated_with(self.generate.examples))
+    }
+
+    fn generated_with(&self, examples: usize) -> GenerateConfig {
+        GenerateConfig {
+            examples,
+            fit: self.fit.clone(),
+            partition: self.partition,
+            ..self.generate.clone()
+        }
     }
 
     /// Every trial of the run: the cases of [`Suite::load`], then the generated ones.
@@ -289,18 +298,16 @@ impl Suite {
         Ok(libtest_mimic::run(args, trials))
     }
 
-    /// Runs every trial (libtest's terse progress on stdout, failures at the end) and gives the
-    /// run's record; call it outside an async context. A report that could not be written is an
-    /// error, and so is a run with no result.
+    /// Sends every case and generator class ([`RUN_THREADS`] at once, the ignored extended
+    /// examples left out), prints nothing and gives the run's record; call it outside an async
+    /// context. The record's tally keeps the first failures' texts, and
+    /// [`report::console`](crate::report::console) renders its end-of-run text. A report that
+    /// could not be written is an error, and so is a run with no result.
     pub fn run(mut self) -> Result<RunRecord, Error> {
         let runtime = tokio::runtime::Runtime::new().map_err(Error::Runtime)?;
+        let cases = self.load()?;
         let run = self.start(runtime.handle().clone());
-        let args = Arguments {
-            test_threads: Some(RUN_THREADS),
-            format: Some(libtest_mimic::FormatSetting::Terse),
-            ..Arguments::default()
-        };
-        let _conclusion = libtest_mimic::run(&args, self.trials(&run)?);
+        run.run_all(cases, self.generated().as_ref(), RUN_THREADS);
         let (record, report_errors) = run.finish();
         if !report_errors.is_empty() {
             return Err(Error::Reports(report_errors));

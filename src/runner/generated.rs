@@ -98,7 +98,11 @@ impl Run {
             .collect()
     }
 
-    fn run_class(&self, class: &'static Class, config: &GenerateConfig) -> Result<(), Failed> {
+    pub(super) fn run_class(
+        &self,
+        class: &'static Class,
+        config: &GenerateConfig,
+    ) -> Result<(), Failed> {
         let unanswered = AtomicUsize::new(0);
         let class_stop: OnceLock<String> = OnceLock::new();
         let mut failed = 0usize;

@@ -32,6 +32,7 @@ use libtest_mimic::{Failed, Trial};
 use crate::baseline::Baseline;
 use crate::case::Case;
 use crate::check::{ConnectionIds, Outcome};
+use crate::generate::{Class, CLASSES};
 use crate::result::{CaseResult, Counts, RunRecord, Tally};
 use crate::sink::Sink;
 use crate::spec::clause::Profile;
@@ -150,6 +151,40 @@ impl Run {
                 Trial::test(case.id, || Ok(())).with_ignored_flag(true)
             })
             .collect()
+    }
+
+    /// Runs `cases`, then every generator class of `generate`, `threads` at once, without
+    /// libtest and without printing: the results go to the sink as a trial's would.
+    pub(crate) fn run_all(
+        &self,
+        cases: Vec<Case>,
+        generate: Option<&GenerateConfig>,
+        threads: usize,
+    ) {
+        enum Job<'a> {
+            Case(Case),
+            Class(&'static Class, &'a GenerateConfig),
+        }
+        let classes = generate
+            .into_iter()
+            .flat_map(|config| CLASSES.iter().map(move |class| Job::Class(class, config)));
+        let jobs = Mutex::new(cases.into_iter().map(Job::Case).chain(classes));
+        std::thread::scope(|scope| {
+            for _ in 0..threads.max(1) {
+                scope.spawn(|| loop {
+                    let job = jobs
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .next();
+                    // A failure is in the sink already; its text is the trial's, not needed here.
+                    let _ = match job {
+                        None => break,
+                        Some(Job::Case(case)) => self.run_trial(&case),
+                        Some(Job::Class(class, config)) => self.run_class(class, config),
+                    };
+                });
+            }
+        });
     }
 
     fn run_trial(&self, case: &Case) -> Result<(), Failed> {
