@@ -41,6 +41,9 @@ pub mod suite;
 pub mod transport;
 
 pub use result::{RunRecord, Status};
+pub use runner::RunConfig;
+pub use shipped::CaseRoot;
+pub use spec::clause::Profile;
 pub use suite::{Error, Suite};
 pub use transport::Target;
 

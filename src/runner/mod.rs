@@ -1,10 +1,12 @@
 //! The runner: cases and a target in, libtest-mimic trials out, every result into the sink.
 //!
-//! A [`Run`] owns what a whole run shares: the [`Executor`] (target, timeouts, stop switch,
+//! A [`Run`] (started by [`Suite::start`](crate::Suite::start), the front door) owns what a
+//! whole run shares: the [`Executor`] (target, timeouts, stop switch,
 //! request count), the run-wide `connection_id` registry and the [`Sink`] every result goes to.
 //! [`Run::trials`] turns each case into one libtest-mimic trial named by its case id, so
 //! `cargo test`, name filters, `--exact`, `--list`, `--test-threads` and cargo-nextest work
-//! unchanged; trials run on libtest's threads and share one tokio runtime. A trial fails on a MUST
+//! unchanged; trials run on libtest's threads and share one tokio runtime (`Suite::run` runs
+//! the same work on threads of its own, without libtest). A trial fails on a MUST
 //! violation, a setup problem or a case that did not run, and on a SHOULD violation under
 //! `strict`; its failure text is rendered by `report` through the sink. Results are not kept:
 //! [`Run::finish`] gives the sink's tally and closes the streaming reports.
