@@ -1,6 +1,10 @@
 //! dli-conformance: a spec-conformance suite and fuzz harness for Huawei Cloud DLI's
 //! "create a classic datasource connection" API (`POST /v2.0/{project_id}/datasource-connection`).
 //!
+//! The front door is [`Suite`]: a target (your axum `Router` in-process, or a URL) and options
+//! in, libtest trials ([`Suite::test`]) or the run's [`RunRecord`] ([`Suite::run`]) out, whose
+//! [`Status`] says whether the target conforms.
+//!
 //! The pipeline, one module per stage: [`case`] loads hand-written cases (with the run's
 //! [`fixtures`] in their placeholders), [`transport`] sends
 //! requests to the thing under test, [`check`] turns each answer into a verdict naming the
@@ -19,9 +23,11 @@
 
 pub mod baseline;
 pub mod case;
+pub mod case_writer;
 pub mod check;
 pub mod corpus;
 pub mod fixtures;
+#[doc(hidden)]
 pub mod fuzzing;
 pub mod generate;
 pub mod mock;
@@ -34,7 +40,15 @@ pub mod selftest;
 pub mod shipped;
 pub mod sink;
 pub mod spec;
+pub mod suite;
 pub mod transport;
+
+pub use result::{RunRecord, Status};
+pub use runner::RunConfig;
+pub use shipped::CaseRoot;
+pub use spec::clause::Profile;
+pub use suite::{Error, Suite};
+pub use transport::Target;
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
@@ -63,4 +77,6 @@ mod docs_doctests {
     struct Design;
     #[doc = include_str!("../docs/parity.md")]
     struct Parity;
+    #[doc = include_str!("../docs/library.md")]
+    struct Library;
 }

@@ -571,6 +571,51 @@ impl RunRecord {
                 .as_ref()
                 .is_none_or(|baseline| baseline.expired().next().is_none())
     }
+
+    /// What the run says about its target: a failure (or an expired baseline entry) fails it;
+    /// otherwise a setup problem or an early stop leaves it incomplete.
+    pub fn status(&self) -> Status {
+        if !self.conforms() {
+            Status::Fails
+        } else if self.count(Outcome::Setup) > 0 || self.stopped.is_some() {
+            Status::Incomplete
+        } else {
+            Status::Conforms
+        }
+    }
+}
+
+/// A finished run's verdict on its target; the CLIs map it to the exit code (0, 1, 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// No failure (under `strict`, no warning), nothing left undone.
+    Conforms,
+    /// At least one failure, or an expired baseline entry.
+    Fails,
+    /// No failure, but the run could not say everything: a setup problem, an early stop, or
+    /// (see [`Status::with_aftermath`]) what came after the results went wrong.
+    Incomplete,
+}
+
+impl Status {
+    /// This status once the run's aftermath is known: a conforming run whose aftermath is not
+    /// `clean` (a report not written, a connection left behind) is incomplete.
+    pub fn with_aftermath(self, clean: bool) -> Status {
+        match self {
+            Status::Conforms if !clean => Status::Incomplete,
+            status => status,
+        }
+    }
+
+    /// This status once the comparison with a recording is known: a run that `differs` from
+    /// the recording where parity is required (`--require-parity`) fails.
+    pub fn with_parity(self, differs: bool) -> Status {
+        if differs {
+            Status::Fails
+        } else {
+            self
+        }
+    }
 }
 
 #[cfg(test)]

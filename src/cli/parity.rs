@@ -3,15 +3,13 @@
 //! accepts known differences and `--require-parity` makes a difference fail the run. The logic
 //! lives in `dli_conformance::parity`; this only maps flags to it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use dli_conformance::parity::{Parity, Recorder, Recording, RecordingMeta};
 use dli_conformance::result::{RunMeta, RunRecord};
 use dli_conformance::shipped;
 use dli_conformance::sink::Sink;
-
-use super::say;
 
 /// Flags for recording a target and comparing another with the recording.
 #[derive(Args, Debug, Clone, Default)]
@@ -107,20 +105,13 @@ impl ParityArgs {
         Ok(())
     }
 
-    /// Prints the parity lines at the end of a run; gives whether parity fails the run.
-    pub fn finish(&self, record: &RunRecord) -> bool {
-        let parity = &record.tally.parity;
-        if self.parity.is_some() {
-            for text in &parity.kept {
-                say(text);
-            }
-            for line in parity.lines() {
-                say(&line);
-            }
-        }
-        if let Some(dir) = &self.record {
-            say(&format!("recording written to {}", dir.display()));
-        }
-        self.require_parity && parity.differing > 0
+    /// Whether the run's differences from the recording fail it (`--require-parity`).
+    pub fn fails(&self, record: &RunRecord) -> bool {
+        self.require_parity && record.tally.parity.differing > 0
+    }
+
+    /// Where `--record` writes the recording.
+    pub fn recorded_to(&self) -> Option<&Path> {
+        self.record.as_deref()
     }
 }
