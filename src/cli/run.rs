@@ -7,12 +7,14 @@
 //! (cases, then generator classes), lets libtest-mimic run them, closes with the MAY choices,
 //! setup problems, what did not run and the summary line, then deletes what the run created and
 //! ends with a line saying how many connections it created, deleted and left. SIGINT or SIGTERM
-//! stops the sending and goes straight to the cleanup; a second one gives the cleanup up (the
-//! ledger keeps what is left for `dli-conformance cleanup`). `--dry-run` prints the plan and
-//! sends nothing.
+//! stops the sending, closes the reports and gives the cleanup `--cleanup-grace` (10 s) from
+//! the signal; a second one exits at once (the ledger keeps what is left for `dli-conformance
+//! cleanup`). `--dry-run` prints the plan and sends nothing.
 //!
 //! Before the trials, the preflight (`runner::preflight`) sends one valid and one invalid body;
-//! a setup problem there ends the run at once with exit 2 and one line.
+//! a setup problem there ends the run at once with exit 2 and one line. Then, when the run is
+//! to clean up, `Cleanup::probe` shows and deletes the preflight's connection: a create-only
+//! target is said so once and gets no cleanup requests (its exit code is the verdict's).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,7 +31,7 @@ use dli_conformance::report::style::Paint;
 use dli_conformance::report::{self, Reporter};
 use dli_conformance::result::RunMeta;
 use dli_conformance::runner::budget::{self, Budget, Plan, DEFAULT_REMOTE_MAX_CREATES};
-use dli_conformance::runner::cleanup::Cleanup;
+use dli_conformance::runner::cleanup::{Cleanup, Offer};
 use dli_conformance::runner::fit::Fit;
 use dli_conformance::runner::ledger::Ledger;
 use dli_conformance::runner::pace::{Backoff, Pace};
@@ -119,6 +121,10 @@ pub struct RunArgs {
     /// How long the cleanup waits for a connection still CREATING before leaving it.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "10m")]
     cleanup_wait: Duration,
+    /// After SIGINT or SIGTERM, how long the cleanup may go on (from the signal) before the
+    /// run leaves the rest to `dli-conformance cleanup` and exits.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "10s")]
+    cleanup_grace: Duration,
     /// Write the run's results as one JSON document to this path (written as the run goes).
     #[arg(long, value_name = "PATH")]
     report_json: Option<PathBuf>,
@@ -405,7 +411,7 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             .unwrap_or_default()
     ));
     let cleanup_stop = Arc::new(Stop::new(0, None));
-    watch_signals(runtime, &run, &cleanup_stop, args.keep);
+    watch_signals(runtime, &run, &cleanup_stop, &args);
     let mut trials = run.trials(within);
     if let Some(limit) = setup.limit {
         trials.extend(run.skipped_trials(over, &budget::over_budget(limit)));
@@ -427,8 +433,11 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     if narrowed && !trials.iter().any(|trial| selected(&args, trial.name())) {
         return nothing_selected(&args);
     }
-    match runtime.block_on(preflight::preflight(run.executor(), &setup.run_id)) {
-        Ok(ready) => say(&ready.to_string()),
+    let offer = match runtime.block_on(preflight::preflight(run.executor(), &setup.run_id)) {
+        Ok(ready) => {
+            say(&ready.to_string());
+            probe(&args, runtime, &run, &ledger, &cleanup_stop, &ready)
+        }
         Err(blocked) => {
             say(&report::render_failure(
                 &blocked.result,
@@ -441,7 +450,7 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             eprintln!("error: {}", blocked.reason);
             return ExitCode::from(2);
         }
-    }
+    };
     let paint = Paint::for_stdout();
     let progress = progress::wanted()
         .then(|| {
@@ -496,7 +505,7 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     } else {
         paint.red(&summary)
     });
-    let left = finish_connections(&args, &setup, runtime, &run, &ledger, &cleanup_stop);
+    let left = finish_connections(&args, &setup, runtime, &run, &ledger, &cleanup_stop, &offer);
     if !record.conforms() {
         ExitCode::FAILURE
     } else if record.count(Outcome::Setup) > 0
@@ -568,13 +577,13 @@ fn test_args(args: &RunArgs) -> libtest_mimic::Arguments {
     test_args
 }
 
-/// The first SIGINT or SIGTERM stops the run's sending (the cleanup still runs); the second
-/// gives the cleanup up.
+/// The first SIGINT or SIGTERM stops the run's sending (the reports are closed, the cleanup
+/// goes on for `--cleanup-grace` from the signal); the second exits at once.
 fn watch_signals(
     runtime: &tokio::runtime::Runtime,
     run: &Arc<Run>,
     cleanup_stop: &Arc<Stop>,
-    keep: bool,
+    args: &RunArgs,
 ) {
     let mut signals = {
         let _entered = runtime.enter();
@@ -582,21 +591,83 @@ fn watch_signals(
     };
     let run = Arc::clone(run);
     let cleanup_stop = Arc::clone(cleanup_stop);
+    let grace = args.cleanup_grace;
+    let then = if args.keep {
+        "the connections it made stay (--keep)".to_owned()
+    } else {
+        format!(
+            "deleting the connections it made for up to {}; again to exit at once",
+            humantime::format_duration(grace)
+        )
+    };
     runtime.spawn(async move {
         let first = signals.next().await;
-        let then = if keep {
-            "the connections it made stay (--keep)"
-        } else {
-            "deleting the connections it made; again to leave them to `dli-conformance cleanup`"
-        };
         eprintln!("{first}: the run sends no new requests; {then}");
         run.executor()
             .stop()
             .stop(format!("interrupted by {first}"));
-        let second = signals.next().await;
-        eprintln!("{second}: giving the cleanup up; the ledger lists what is left");
-        cleanup_stop.stop(format!("interrupted by {second}"));
+        let second = tokio::select! {
+            second = signals.next() => Some(second),
+            () = tokio::time::sleep(grace) => None,
+        };
+        let Some(second) = second else {
+            cleanup_stop.stop(format!(
+                "{first} came {} ago",
+                humantime::format_duration(grace)
+            ));
+            let second = signals.next().await;
+            return exit_at_once(second);
+        };
+        exit_at_once(second);
     });
+}
+
+/// The second signal: the process ends now (the ledger, flushed line by line, lists what is left;
+/// reports not yet renamed into place stay in their temporary files).
+fn exit_at_once(signal: &str) {
+    eprintln!(
+        "{signal}: exiting at once; the ledger lists what is left for `dli-conformance cleanup`"
+    );
+    std::process::exit(130);
+}
+
+/// When the run is to clean up after itself (a ledger that keeps, no `--keep`, a created
+/// preflight connection), shows and deletes the preflight's connection to learn whether the
+/// target offers the cleanup's routes; says so once when it does not.
+fn probe(
+    args: &RunArgs,
+    runtime: &tokio::runtime::Runtime,
+    run: &Run,
+    ledger: &Ledger,
+    cleanup_stop: &Stop,
+    ready: &preflight::Ready,
+) -> Offer {
+    let id = ready.valid.verdict.connection_id.as_deref();
+    let Some(live) = id.and_then(|id| ledger.live().into_iter().find(|live| live.id == id)) else {
+        return Offer::Cleanup;
+    };
+    if !ledger.keeps() || args.keep {
+        return Offer::Cleanup;
+    }
+    let offer = runtime.block_on(cleanup_for(args, run, cleanup_stop).probe(&live));
+    if let Offer::CreateOnly(why) = &offer {
+        say(&format!(
+            "preflight: {why}: the connections this run creates stay on it"
+        ));
+    }
+    offer
+}
+
+/// The cleanup of the run's connections, through the run's target stack and pace.
+fn cleanup_for<'a>(args: &RunArgs, run: &'a Run, stop: &'a Stop) -> Cleanup<'a> {
+    let executor = run.executor();
+    Cleanup {
+        target: executor.target().as_ref(),
+        pace: &executor.guards().pace,
+        stop,
+        timeout: Duration::from_secs_f64(args.timeout),
+        patience: args.cleanup_wait,
+    }
 }
 
 /// Deletes what the run created (unless `--keep`) and prints the run's last line; gives how
@@ -608,6 +679,7 @@ fn finish_connections(
     run: &Run,
     ledger: &Ledger,
     cleanup_stop: &Stop,
+    offer: &Offer,
 ) -> usize {
     let executor = run.executor();
     let created = ledger.created_count();
@@ -637,13 +709,14 @@ fn finish_connections(
         ));
         return 0;
     }
-    let cleanup = Cleanup {
-        target: executor.target().as_ref(),
-        pace: &executor.guards().pace,
-        stop: cleanup_stop,
-        timeout: Duration::from_secs_f64(args.timeout),
-        patience: args.cleanup_wait,
-    };
+    if let Offer::CreateOnly(why) = offer {
+        say(&format!(
+            "connections: {created} created, none cleaned up: {why}; {} live{where_listed}{unknown}",
+            ledger.live().len()
+        ));
+        return 0;
+    }
+    let cleanup = cleanup_for(args, run, cleanup_stop);
     let swept = runtime.block_on(cleanup.sweep(ledger, &executor.base_url()));
     for (live, why) in swept.left.iter().take(20) {
         eprintln!("left: connection {} (case {}): {why}", live.id, live.case);
