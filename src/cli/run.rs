@@ -26,7 +26,7 @@ use dli_conformance::case::Case;
 use dli_conformance::check::Outcome;
 use dli_conformance::fixtures::Fixtures;
 use dli_conformance::generate::CLASSES;
-use dli_conformance::report::json::{JsonLinesReport, JsonReport};
+use dli_conformance::report::json::{Bodies, JsonLinesReport, JsonReport};
 use dli_conformance::report::style::Paint;
 use dli_conformance::report::{self, Reporter};
 use dli_conformance::result::RunMeta;
@@ -131,6 +131,10 @@ pub struct RunArgs {
     /// Write one JSON object per result, one per line, to this path.
     #[arg(long, value_name = "PATH")]
     report_jsonl: Option<PathBuf>,
+    /// Which results keep their request and answer bodies in the JSON reports: `failures`
+    /// (failures, warnings, setup problems, MAY choices, known deviations) or `all`.
+    #[arg(long, value_name = "WHICH", default_value = "failures")]
+    report_bodies: Bodies,
     /// Count warnings (SHOULD violations) as failures.
     #[arg(long)]
     strict: bool,
@@ -816,7 +820,9 @@ fn sink_for(args: &RunArgs, meta: &RunMeta) -> Result<Sink, String> {
     let cannot =
         |path: &PathBuf, err: std::io::Error| format!("cannot write {}: {err}", path.display());
     if let Some(path) = &args.report_json {
-        let report = JsonReport::create(path, meta).map_err(|err| cannot(path, err))?;
+        let report = JsonReport::create(path, meta)
+            .map_err(|err| cannot(path, err))?
+            .with_bodies(args.report_bodies);
         sink.add_reporter(
             path.display().to_string(),
             Box::new(report) as Box<dyn Reporter>,
@@ -824,7 +830,8 @@ fn sink_for(args: &RunArgs, meta: &RunMeta) -> Result<Sink, String> {
     }
     args.gate.add_reporters(meta, &mut sink)?;
     if let Some(path) = &args.report_jsonl {
-        let report = JsonLinesReport::create(path).map_err(|err| cannot(path, err))?;
+        let report =
+            JsonLinesReport::create(path, args.report_bodies).map_err(|err| cannot(path, err))?;
         sink.add_reporter(path.display().to_string(), Box::new(report));
     }
     Ok(sink)

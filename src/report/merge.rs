@@ -1,4 +1,4 @@
-//! Merging the JSON reports of a partitioned run (`dli-conformance merge-reports OUT IN...`).
+//! Merging the JSON reports of a partitioned run (`dli-conformance merge-reports -o OUT IN...`).
 //!
 //! Each input is read as a stream (one result at a time, never the whole document), and every
 //! result is written to the merged document and folded into one [`Tally`] through the same
@@ -52,10 +52,23 @@ impl fmt::Display for MergeError {
 
 impl std::error::Error for MergeError {}
 
-/// Merges the JSON reports `inputs` into `output`.
+/// Merges the JSON reports `inputs` into `output` (written beside it and renamed when
+/// complete: a merge that fails leaves no output). An output that is one of the inputs is
+/// refused before anything is read.
 pub fn merge_reports(output: &Path, inputs: &[PathBuf]) -> Result<Merged, MergeError> {
     if inputs.is_empty() {
         return Err(MergeError("no report to merge".into()));
+    }
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if let Some(input) = inputs.iter().find(|input| same(input, output)) {
+        return Err(MergeError(format!(
+            "the output {} is one of the reports to merge ({}): name another with -o",
+            output.display(),
+            input.display()
+        )));
     }
     let mut tally = Tally::default();
     let mut first_with: HashMap<u128, (usize, Box<str>)> = HashMap::new();

@@ -13,6 +13,7 @@
 //! beside them. Header values that carry secrets (tokens, signatures, keys) are masked before
 //! anything is shown.
 
+pub mod atomic;
 pub mod github;
 pub mod json;
 pub mod junit;
