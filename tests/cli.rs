@@ -97,7 +97,10 @@ fn the_embedded_mock_conforms() {
     let body = &result["response"]["body"];
     assert!(body["bytes"].as_u64().unwrap() > 0);
     assert_eq!(body["sha256"].as_str().unwrap().len(), 64, "{body}");
-    assert!(body.get("json").is_none(), "a passing result keeps no body: {body}");
+    assert!(
+        body.get("json").is_none(),
+        "a passing result keeps no body: {body}"
+    );
     // A MAY choice keeps its bodies.
     let choice = document["results"]
         .as_array()
@@ -441,6 +444,8 @@ fn the_same_seed_sends_the_same_requests() {
         let output = cli(&[
             "run",
             "-q",
+            "--report-bodies",
+            "all",
             "--seed",
             "99",
             "--run-id",

@@ -448,6 +448,9 @@ fn run_report(dir: &Path, name: &str, extra: &[&str]) -> Value {
         // Names end in the run id: the same one on every shard, so the bytes compare.
         "--run-id",
         "shards",
+        // Passing results keep their bodies only when asked: the requests are compared.
+        "--report-bodies",
+        "all",
         "--report-json",
     ];
     args.push(path.to_str().unwrap());

@@ -405,6 +405,8 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     if let Some(baseline) = baseline {
         run = run.with_baseline(baseline);
     }
+    let cleanup_stop = Arc::new(Stop::new(0, None));
+    watch_signals(runtime, &run, &cleanup_stop, &args);
     say(&format!(
         "run id: {} (the names of the connections this run creates end in -{}){}",
         setup.run_id,
@@ -414,8 +416,6 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             .map(|path| format!("; ledger: {}", path.display()))
             .unwrap_or_default()
     ));
-    let cleanup_stop = Arc::new(Stop::new(0, None));
-    watch_signals(runtime, &run, &cleanup_stop, &args);
     let mut trials = run.trials(within);
     if let Some(limit) = setup.limit {
         trials.extend(run.skipped_trials(over, &budget::over_budget(limit)));

@@ -6,19 +6,21 @@
 //! result keeps its facts (status, content type, body sizes, connection id, time); its bodies
 //! are kept only where someone will read them ([`Bodies`]: failures, warnings, setup problems,
 //! MAY choices and known deviations, or every result with `--report-bodies all`), else each is
-//! `{"bytes", "sha256"}`. A kept body takes at most [`REPORT_BODY_MAX`] bytes of the report
+//! `{"bytes"}`. A kept body takes at most [`REPORT_BODY_MAX`] bytes of the report
 //! *after escaping*: `json` when it is JSON that fits, `text` (UTF-8, cut by its escaped
 //! length) or `base64` (anything else) otherwise, with `bytes` (its length as read) and
-//! `truncated` beside it. Files are written beside their path and renamed when complete
+//! `truncated` beside it. In the document, a result whose clause list an earlier result already
+//! had gives `"clauses": {"as": "<that result's id>"}` (a generator class's thousands of
+//! results share one list of about 30 clauses: most of a clean run's report). Files are written beside their path and renamed when complete
 //! ([`super::atomic`]). The document opens with the run's metadata and `results`, and closes
 //! (in [`Reporter::finish`]) with `summary`, the clause × outcome matrix `clauses`, the MAY
 //! choices and the setup problems; `dli-conformance merge-reports` reads the same shape.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
 
 use base64::Engine as _;
-use sha2::Digest as _;
 
 use serde_json::{json, Map, Value};
 
@@ -27,6 +29,7 @@ use super::{decision_name, Reporter};
 use crate::case::Source;
 use crate::check::Outcome;
 use crate::result::{CaseResult, RunMeta, RunRecord, Tally, REPORT_BODY_MAX};
+use crate::spec::clause::ClauseId;
 
 /// Which results keep their request and answer bodies in a report (`--report-bodies`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,6 +65,8 @@ pub struct JsonReport {
     out: Pending,
     results: u64,
     bodies: Bodies,
+    /// Each clause list written so far, with the first result that had it.
+    clause_lists: HashMap<Vec<ClauseId>, String>,
 }
 
 impl JsonReport {
@@ -76,6 +81,7 @@ impl JsonReport {
             out,
             results: 0,
             bodies: Bodies::default(),
+            clause_lists: HashMap::new(),
         })
     }
 
@@ -97,7 +103,17 @@ impl JsonReport {
 
 impl Reporter for JsonReport {
     fn result(&mut self, result: &CaseResult, _failure: Option<&str>) -> io::Result<()> {
-        self.write_value(&result_value(result, self.bodies))
+        let mut value = result_value(result, self.bodies);
+        if !result.clauses.is_empty() {
+            match self.clause_lists.get(&result.clauses) {
+                Some(first) => value["clauses"] = json!({ "as": first }),
+                None => {
+                    self.clause_lists
+                        .insert(result.clauses.clone(), result.id.clone());
+                }
+            }
+        }
+        self.write_value(&value)
     }
 
     fn finish(&mut self, record: &RunRecord) -> io::Result<()> {
@@ -178,7 +194,7 @@ pub fn result_value(result: &CaseResult, bodies: Bodies) -> Value {
     })
 }
 
-/// A body as a report holds it. Not kept: `{"bytes", "sha256"}`. Kept: `{"json": value}` when
+/// A body as a report holds it. Not kept: `{"bytes"}`. Kept: `{"json": value}` when
 /// it is JSON, whole, and at most [`REPORT_BODY_MAX`] bytes written; else `{"text": ...}` when
 /// it is UTF-8 (up to where the read cap cut it), cut where its escaped form would pass
 /// [`REPORT_BODY_MAX`]; else `{"base64": ...}` of as many bytes as fit. `bytes` is its length
@@ -187,8 +203,6 @@ fn body_member(body: &[u8], cut_by_target: bool, keep: bool) -> Value {
     let mut member = Map::new();
     member.insert("bytes".into(), body.len().into());
     if !keep {
-        let digest = sha2::Sha256::digest(body);
-        member.insert("sha256".into(), hex::encode(digest).into());
         return Value::Object(member);
     }
     let json = (body.len() <= REPORT_BODY_MAX && !cut_by_target)
@@ -333,11 +347,7 @@ mod tests {
     }
 
     #[test]
-    fn a_body_not_kept_leaves_its_size_and_digest() {
-        let member = body_member(b"abc", false, false);
-        assert_eq!(
-            member,
-            json!({"bytes": 3, "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"})
-        );
+    fn a_body_not_kept_leaves_its_size() {
+        assert_eq!(body_member(b"abc", false, false), json!({"bytes": 3}));
     }
 }
