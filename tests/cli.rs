@@ -95,8 +95,7 @@ fn the_embedded_mock_conforms() {
     assert_eq!(result["response"]["status"], 400);
     assert_eq!(result["response"]["content_type"], "application/json");
     let body = &result["response"]["body"];
-    assert!(body["bytes"].as_u64().unwrap() > 0);
-    assert_eq!(body["sha256"].as_str().unwrap().len(), 64, "{body}");
+    assert!(body["bytes"].as_u64().unwrap() > 0, "{body}");
     assert!(
         body.get("json").is_none(),
         "a passing result keeps no body: {body}"
@@ -112,7 +111,20 @@ fn the_embedded_mock_conforms() {
         choice["response"]["body"]["json"]["error_code"], "DLI.0001",
         "{choice}"
     );
-    assert!(result["clauses"]
+    // A clause list an earlier result had is given by that result's id.
+    let find = |id: &serde_json::Value| {
+        document["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| &r["id"] == id)
+            .unwrap()
+    };
+    let clauses = match &result["clauses"] {
+        serde_json::Value::Object(refer) => &find(&refer["as"])["clauses"],
+        list => list,
+    };
+    assert!(clauses
         .as_array()
         .unwrap()
         .contains(&"req.url.max-length".into()));

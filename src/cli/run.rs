@@ -13,8 +13,9 @@
 //!
 //! Before the trials, the preflight (`runner::preflight`) sends one valid and one invalid body;
 //! a setup problem there ends the run at once with exit 2 and one line. Then, when the run is
-//! to clean up, `Cleanup::probe` shows and deletes the preflight's connection: a create-only
-//! target is said so once and gets no cleanup requests (its exit code is the verdict's).
+//! to clean up, `Cleanup::probe` deletes and shows the preflight's connection (or lists the
+//! project): a create-only target is said so once and gets no cleanup requests (its exit code
+//! is the verdict's).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -635,9 +636,9 @@ fn exit_at_once(signal: &str) {
     std::process::exit(130);
 }
 
-/// When the run is to clean up after itself (a ledger that keeps, no `--keep`, a created
-/// preflight connection), shows and deletes the preflight's connection to learn whether the
-/// target offers the cleanup's routes; says so once when it does not.
+/// When the run is to clean up after itself (a ledger that keeps, no `--keep`), deletes and
+/// shows the preflight's connection (lists the project when the create gave no id) to learn
+/// whether the target offers the cleanup's routes; says so once when it does not.
 fn probe(
     args: &RunArgs,
     runtime: &tokio::runtime::Runtime,
@@ -646,14 +647,13 @@ fn probe(
     cleanup_stop: &Stop,
     ready: &preflight::Ready,
 ) -> Offer {
-    let id = ready.valid.verdict.connection_id.as_deref();
-    let Some(live) = id.and_then(|id| ledger.live().into_iter().find(|live| live.id == id)) else {
-        return Offer::Cleanup;
-    };
     if !ledger.keeps() || args.keep {
         return Offer::Cleanup;
     }
-    let offer = runtime.block_on(cleanup_for(args, run, cleanup_stop).probe(&live));
+    let id = ready.valid.verdict.connection_id.as_deref();
+    let live = id.and_then(|id| ledger.live().into_iter().find(|live| live.id == id));
+    let cleanup = cleanup_for(args, run, cleanup_stop);
+    let offer = runtime.block_on(cleanup.probe(&args.project_id, live.as_ref()));
     if let Offer::CreateOnly(why) = &offer {
         say(&format!(
             "preflight: {why}: the connections this run creates stay on it"

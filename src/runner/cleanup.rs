@@ -210,8 +210,19 @@ impl Cleanup<'_> {
     }
 
     /// Deletes and shows `live` (the preflight's connection) to learn whether the target offers
-    /// the cleanup's routes. The deletion is not confirmed here: the sweep does that.
-    pub async fn probe(&self, live: &Live) -> Offer {
+    /// the cleanup's routes. The deletion is not confirmed here: the sweep does that. Without a
+    /// connection (the create's answer carried no id), the list of `project` is all the cleanup
+    /// could go on, so that is what is asked.
+    pub async fn probe(&self, project: &str, live: Option<&Live>) -> Offer {
+        let Some(live) = live else {
+            return match self.send(&Request::list_connections(project)).await {
+                Ok(answer) => match missing_list(&answer) {
+                    Some(why) => Offer::CreateOnly(format!("the target has no list ({why})")),
+                    None => Offer::Cleanup,
+                },
+                Err(_) => Offer::Cleanup,
+            };
+        };
         let delete = Request::delete_connection(&live.project, &live.id);
         let deleted = match self.send(&delete).await {
             Ok(answer) => match missing_route(&answer, Route::Delete) {
@@ -399,6 +410,23 @@ fn missing_route(answer: &Response, route: Route) -> Option<String> {
     }
 }
 
+/// Why a list answer says the route is not there: anything but "later" (429, 5xx) or 200 with a
+/// `connections` array.
+fn missing_list(answer: &Response) -> Option<String> {
+    let listed = || {
+        serde_json::from_slice::<Value>(&answer.body)
+            .ok()
+            .is_some_and(|body| body.get("connections").is_some_and(Value::is_array))
+    };
+    match answer.status {
+        404 | 405 | 501 => Some(answer.status.to_string()),
+        429 | 500..=599 => None,
+        200 if listed() => None,
+        200..=299 => Some(format!("{} without connections", answer.status)),
+        _ => Some(describe(answer)),
+    }
+}
+
 /// `400 DLI.0008: message` for an error answer (the message cut at 200 characters).
 fn describe(answer: &Response) -> String {
     let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
@@ -528,7 +556,18 @@ mod tests {
                 patience: Duration::ZERO,
             };
             let live = ledger.live().remove(0);
-            assert_eq!(cleanup.probe(&live).await, expected, "{family:?}");
+            assert_eq!(
+                cleanup.probe("p", Some(&live)).await,
+                expected,
+                "{family:?}"
+            );
+            let list_offer = match family {
+                mock::Family::CreateOnly => {
+                    Offer::CreateOnly("the target has no list (405)".into())
+                }
+                _ => Offer::Cleanup,
+            };
+            assert_eq!(cleanup.probe("p", None).await, list_offer, "{family:?}");
             if expected == Offer::Cleanup {
                 // The sweep confirms the probe's deletion.
                 let swept = cleanup.sweep(&ledger, &target.base_url()).await;
