@@ -11,9 +11,10 @@
 //! (`GET .../{id}`): gone means 404, `400 DLI.0002` (no such connection) or `state: DELETED`
 //! (a server that deletes softly keeps the connection in show and list). Only answers that mean
 //! "later" are tried again: a connection still `CREATING` cannot be deleted yet, so the cleanup
-//! waits (0.25 s, doubling to 5 s) for up to [`Cleanup::patience`]; a 429, a 5xx or no answer is
-//! retried twice. An answer that means "never" (405, 501, 401, 403, any other refusal) leaves
-//! the connection at once, with the reason. Only a confirmed deletion is marked in the ledger.
+//! waits (0.25 s, doubling to 5 s) for up to [`Cleanup::patience`]; a 429, a 5xx, no answer,
+//! or a 400/409 for a connection show then finds past `CREATING` (it may have just become
+//! `ACTIVE`) is retried twice. An answer that means "never" (405, 501, 401, 403, any other
+//! refusal) leaves the connection at once, with the reason. Only a confirmed deletion is marked in the ledger.
 //!
 //! A create whose answer never arrived (a timeout, a run killed with the request in flight) may
 //! still have made a connection the ledger cannot know. So the sweep then lists each project the
@@ -280,6 +281,8 @@ impl Cleanup<'_> {
                             started.elapsed().as_secs()
                         ))
                     }
+                    // It may have left CREATING between the DELETE and the show.
+                    Shown::State(_) if retries < 2 => retries += 1,
                     Shown::State(state) => {
                         return Err(format!(
                             "DELETE answered {refusal}; the connection is {state}"
