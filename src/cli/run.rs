@@ -407,7 +407,10 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         run = run.with_baseline(baseline);
     }
     let cleanup_stop = Arc::new(Stop::new(0, None));
-    watch_signals(runtime, &run, &cleanup_stop, &args);
+    let finish_with = ledger
+        .path()
+        .map(|path| finish_command(path, &run.executor().base_url(), &args.project_id));
+    watch_signals(runtime, &run, &cleanup_stop, &args, finish_with);
     say(&format!(
         "run id: {} (the names of the connections this run creates end in -{}){}",
         setup.run_id,
@@ -589,6 +592,7 @@ fn watch_signals(
     run: &Arc<Run>,
     cleanup_stop: &Arc<Stop>,
     args: &RunArgs,
+    finish_with: Option<String>,
 ) {
     let mut signals = {
         let _entered = runtime.enter();
@@ -621,19 +625,30 @@ fn watch_signals(
                 humantime::format_duration(grace)
             ));
             let second = signals.next().await;
-            return exit_at_once(second);
+            return exit_at_once(second, finish_with.as_deref());
         };
-        exit_at_once(second);
+        exit_at_once(second, finish_with.as_deref());
     });
 }
 
-/// The second signal: the process ends now (the ledger, flushed line by line, lists what is left;
-/// reports not yet renamed into place stay in their temporary files).
-fn exit_at_once(signal: &str) {
-    eprintln!(
-        "{signal}: exiting at once; the ledger lists what is left for `dli-conformance cleanup`"
-    );
+/// The second signal: the process ends now (the ledger, flushed line by line, lists what is
+/// left; a report not yet complete stays in its temporary file, its destination untouched).
+fn exit_at_once(signal: &str, finish_with: Option<&str>) {
+    match finish_with {
+        Some(command) => eprintln!(
+            "{signal}: exiting at once; the ledger lists what is left; finish with: {command}"
+        ),
+        None => eprintln!("{signal}: exiting at once"),
+    }
     std::process::exit(130);
+}
+
+/// The command that deletes what the ledger at `path` lists as live.
+fn finish_command(path: &Path, base_url: &str, project_id: &str) -> String {
+    format!(
+        "dli-conformance cleanup --ledger {} --target {base_url} --project-id {project_id}",
+        shell_word(path)
+    )
 }
 
 /// When the run is to clean up after itself (a ledger that keeps, no `--keep`), deletes and
@@ -731,10 +746,8 @@ fn finish_connections(
     let left = swept.left.len();
     let recover = match (left > 0, ledger.path()) {
         (true, Some(path)) => format!(
-            "; finish with: dli-conformance cleanup --ledger {} --target {} --project-id {}",
-            shell_word(path),
-            executor.base_url(),
-            args.project_id
+            "; finish with: {}",
+            finish_command(path, &executor.base_url(), &args.project_id)
         ),
         _ => String::new(),
     };
