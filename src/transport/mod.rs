@@ -448,6 +448,20 @@ mod tests {
         assert!(answer.body_truncated);
     }
 
+    #[tokio::test]
+    async fn a_list_is_read_whole_past_the_cap_of_other_answers() {
+        // About what a project of 5 000 connections answers.
+        let router = axum::Router::new().route(
+            "/v2.0/{project}/datasource-connection",
+            axum::routing::get(|| async { vec![b' '; 6 * BODY_CAP] }),
+        );
+        let target = InProcess::new(router);
+        let answer = target.send(&Request::list_connections("p")).await.unwrap();
+        assert_eq!(answer.body.len(), 6 * BODY_CAP);
+        assert!(!answer.body_truncated);
+        assert_eq!(body_cap(&Request::show_connection("p", "id")), BODY_CAP);
+    }
+
     #[test]
     fn only_http_urls_are_targets() {
         assert!(HttpTarget::new("ftp://x").is_err());
