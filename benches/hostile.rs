@@ -1,9 +1,10 @@
 //! `cargo bench --bench hostile [-- NAME...]`: the suite against targets that misbehave at the
 //! transport level, each a small server on 127.0.0.1 started here.
 //!
-//! For each target it runs the built `dli-conformance run -q --target URL --report-json PATH` at
-//! default settings (killed after [`KILL_AFTER`] if it does not end) and prints its wall time,
-//! exit code, report size and the last line it wrote to stderr (the reason it gave). The
+//! For each target it runs the built `dli-conformance run -q --target URL --report-json PATH
+//! --report-junit PATH --report-markdown PATH` at default settings (killed after [`KILL_AFTER`]
+//! if it does not end) and prints its wall time, exit code, the three reports' sizes and the
+//! last line it wrote to stderr (the reason it gave). The
 //! promise measured: every run ends within 30 s with exit 1 or 2, says why in one line, and
 //! writes at most 50 MB of report. Numbers, not assertions: these machines are shared and
 //! noisy. Give names to run only some targets (`-- slow-bytes redirect-loop`); `--list` lists
@@ -83,6 +84,11 @@ const HOSTILE: &[Hostile] = &[
         kind: Kind::Raw(|stream| Box::pin(huge_created(stream))),
     },
     Hostile {
+        name: "gzip-1mb",
+        does: "answers every request 201 `Content-Encoding: gzip` (unasked), 1 MB of gzipped zeros",
+        kind: Kind::Raw(|stream| Box::pin(gzip_answers(stream))),
+    },
+    Hostile {
         name: "all-404",
         does: "answers every request 404 APIG.0101 (a wrong project id)",
         kind: Kind::Raw(|stream| Box::pin(gateway(stream, "404 Not Found", "APIG.0101"))),
@@ -108,9 +114,11 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     let binary = env!("CARGO_BIN_EXE_dli-conformance");
     let report = std::env::temp_dir().join(format!("dli-hostile-{}.json", std::process::id()));
+    let junit = report.with_extension("xml");
+    let markdown = report.with_extension("md");
     println!(
-        "{:<18} {:>8} {:>5} {:>12}  reason (last line on stderr, else stdout)",
-        "target", "seconds", "exit", "report bytes"
+        "{:<18} {:>8} {:>5} {:>12} {:>10} {:>9}  reason (last line on stderr, else stdout)",
+        "target", "seconds", "exit", "json bytes", "junit", "markdown"
     );
     for hostile in HOSTILE
         .iter()
@@ -122,6 +130,10 @@ fn main() {
             .args(["run", "-q", "--target", &format!("http://{address}")])
             .arg("--report-json")
             .arg(&report)
+            .arg("--report-junit")
+            .arg(&junit)
+            .arg("--report-markdown")
+            .arg(&markdown)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -155,10 +167,14 @@ fn main() {
             .or_else(|| stdout.lines().last())
             .unwrap_or("(nothing)")
             .to_owned();
-        let bytes = std::fs::metadata(&report).map_or(0, |m| m.len());
-        let _ = std::fs::remove_file(&report);
+        let size = |path: &std::path::Path| {
+            let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+            let _ = std::fs::remove_file(path);
+            bytes
+        };
+        let (bytes, junit_bytes, markdown_bytes) = (size(&report), size(&junit), size(&markdown));
         println!(
-            "{:<18} {seconds:>8.1} {status:>5} {bytes:>12}  {reason}",
+            "{:<18} {seconds:>8.1} {status:>5} {bytes:>12} {junit_bytes:>10} {markdown_bytes:>9}  {reason}",
             hostile.name
         );
     }
@@ -329,6 +345,54 @@ async fn huge_created(mut stream: TcpStream) {
             if stream.write_all(&chunk).await.is_err() {
                 return;
             }
+        }
+    }
+}
+
+/// One megabyte of gzip: zeros in stored deflate blocks (binary, mostly NUL bytes: the
+/// costliest bytes to escape in a JSON report).
+fn gzip_of_zeros() -> Vec<u8> {
+    const SIZE: usize = 1 << 20;
+    const BLOCK: usize = 65_535;
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let mut left = SIZE - 10 - 8;
+    let mut plain = 0u32;
+    while left > 5 {
+        let len = (left - 5).min(BLOCK);
+        left -= len + 5;
+        out.push(u8::from(left <= 5));
+        out.extend_from_slice(&(len as u16).to_le_bytes());
+        out.extend_from_slice(&(!(len as u16)).to_le_bytes());
+        out.resize(out.len() + len, 0);
+        plain += len as u32;
+    }
+    let mut crc = !0u32;
+    // Every byte is zero: nothing to xor in, eight shifts each.
+    for _ in 0..plain {
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    out.extend_from_slice(&(!crc).to_le_bytes());
+    out.extend_from_slice(&plain.to_le_bytes());
+    out
+}
+
+async fn gzip_answers(mut stream: TcpStream) {
+    let body = gzip_of_zeros();
+    while read_request(&mut stream).await {
+        let head = format!(
+            "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        );
+        if stream.write_all(head.as_bytes()).await.is_err()
+            || stream.write_all(&body).await.is_err()
+        {
+            return;
         }
     }
 }

@@ -374,7 +374,7 @@ impl Reporter for BaselineWriter {
     }
 
     fn finish(&mut self, record: &RunRecord) -> std::io::Result<()> {
-        std::fs::write(&self.path, self.render(record.strict))
+        crate::report::atomic::write(&self.path, self.render(record.strict).as_bytes())
     }
 }
 

@@ -79,4 +79,8 @@ mod docs_doctests {
     struct Parity;
     #[doc = include_str!("../docs/library.md")]
     struct Library;
+    #[doc = include_str!("../docs/cleanup.md")]
+    struct Cleanup;
+    #[doc = include_str!("../docs/report-files.md")]
+    struct ReportFiles;
 }

@@ -18,10 +18,11 @@ use crate::spec::clause::{ClauseId, Level, Profile};
 use crate::spec::expect::{Expect, Source};
 use crate::transport::{Request, Response};
 
-/// The most body bytes a report or a failure text shows of any request or answer (2 KiB); the
-/// real length is recorded beside the cut body. With a request and an answer per result, this
-/// keeps a default run's JSON report under 50 MB whatever the target answers (about 10 000
-/// results; a target answering 64 MiB bodies makes it 38 MB, `cargo bench --bench hostile`).
+/// The most a body takes in a report (after escaping) or a failure text shows of any request or
+/// answer (2 KiB); the real length is recorded beside the cut body. With a request and an
+/// answer per result, this keeps a default run's JSON report under 50 MB whatever the target
+/// answers (about 10 000 results; a target answering 64 MiB bodies, or 1 MB of unasked gzip,
+/// makes it 34 MB, `cargo bench --bench hostile`).
 pub const REPORT_BODY_MAX: usize = 2 << 10;
 
 /// How many failures the end-of-run text keeps per clause (later ones are only counted).

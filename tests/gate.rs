@@ -448,6 +448,9 @@ fn run_report(dir: &Path, name: &str, extra: &[&str]) -> Value {
         // Names end in the run id: the same one on every shard, so the bytes compare.
         "--run-id",
         "shards",
+        // Passing results keep their bodies only when asked: the requests are compared.
+        "--report-bodies",
+        "all",
         "--report-json",
     ];
     args.push(path.to_str().unwrap());
@@ -499,7 +502,7 @@ fn the_shards_of_a_partition_are_exactly_the_unpartitioned_run_and_merge_into_it
         assert_eq!(union, all_requests, "{scheme}: same ids, same bytes");
 
         let merged_path = dir.join(format!("{scheme}-merged.json"));
-        let mut args = vec!["merge-reports", merged_path.to_str().unwrap()];
+        let mut args = vec!["merge-reports", "-o", merged_path.to_str().unwrap()];
         args.extend(shard_paths.iter().map(String::as_str));
         let output = cli(&args);
         let (stdout, stderr) = text(&output);
@@ -518,16 +521,54 @@ fn the_shards_of_a_partition_are_exactly_the_unpartitioned_run_and_merge_into_it
         assert_eq!(requests(&merged), all_requests);
         assert!(stdout.contains(&whole_summary_counts(&whole)), "{stdout}");
 
-        // A missing shard is refused rather than merged into a short count.
+        // A missing shard is refused rather than merged into a short count, and leaves no
+        // output file.
+        let short_path = dir.join(format!("{scheme}-short.json"));
         let output = cli(&[
             "merge-reports",
-            merged_path.to_str().unwrap(),
+            "-o",
+            short_path.to_str().unwrap(),
             &shard_paths[0],
             &shard_paths[2],
         ]);
         let (_, stderr) = text(&output);
         assert_eq!(output.status.code(), Some(2));
         assert!(stderr.contains("shards missing: 2/3"), "{stderr}");
+        assert!(!short_path.exists());
+
+        // Without -o (the output forgotten), no file changes and the line to type is given.
+        let before: Vec<Vec<u8>> = shard_paths
+            .iter()
+            .map(|p| std::fs::read(p).unwrap())
+            .collect();
+        let mut args = vec!["merge-reports"];
+        args.extend(shard_paths.iter().map(String::as_str));
+        let output = cli(&args);
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            stderr.contains("nothing was written: dli-conformance merge-reports -o merged.json "),
+            "{stderr}"
+        );
+        // Nor does an output that is one of the inputs.
+        let output = cli(&[
+            "merge-reports",
+            "-o",
+            &shard_paths[0],
+            &shard_paths[0],
+            &shard_paths[1],
+        ]);
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            stderr.contains("is one of the reports to merge"),
+            "{stderr}"
+        );
+        let after: Vec<Vec<u8>> = shard_paths
+            .iter()
+            .map(|p| std::fs::read(p).unwrap())
+            .collect();
+        assert!(before == after, "{scheme}: a shard changed");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -564,6 +605,7 @@ fn merging_checks_connection_ids_across_shards() {
     let merged_path = dir.join("merged.json");
     let output = cli(&[
         "merge-reports",
+        "-o",
         merged_path.to_str().unwrap(),
         first.to_str().unwrap(),
         second.to_str().unwrap(),

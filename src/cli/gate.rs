@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use clap::Args;
 use dli_conformance::baseline::{self, Baseline, BaselineWriter};
 use dli_conformance::partition::Partition;
+use dli_conformance::report::atomic;
 use dli_conformance::report::github::{self, Annotations};
 use dli_conformance::report::junit::JunitReport;
 use dli_conformance::report::markdown::MarkdownReport;
@@ -61,7 +62,7 @@ impl GateArgs {
             .map(PathBuf::from);
         if self.report_markdown.is_some() || step_summary.is_some() {
             if let Some(path) = &self.report_markdown {
-                std::fs::File::create(path).map_err(|err| cannot(path, err))?;
+                atomic::check_writable(path).map_err(|err| cannot(path, err))?;
             }
             let name = self
                 .report_markdown
@@ -75,7 +76,7 @@ impl GateArgs {
             sink.add_reporter(name, Box::new(report));
         }
         if let Some(path) = &self.write_baseline {
-            std::fs::File::create(path).map_err(|err| cannot(path, err))?;
+            atomic::check_writable(path).map_err(|err| cannot(path, err))?;
             let writer = BaselineWriter::new(path.clone(), SystemTime::now());
             sink.add_reporter(path.display().to_string(), Box::new(writer));
         }

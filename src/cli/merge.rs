@@ -1,6 +1,10 @@
-//! `dli-conformance merge-reports OUT IN...`: the shards of a partitioned run as one report.
+//! `dli-conformance merge-reports -o OUT IN...`: the shards of a partitioned run as one report.
 //!
-//! Writes the merged JSON report (see `report::merge`), then prints what `run` prints at its
+//! Writes the merged JSON report (see `report::merge`) to `-o/--output` only: without it, or
+//! with an output that is one of the inputs, it changes no file and says what to type (so a
+//! forgotten output can never overwrite a shard). The report is written beside its path and
+//! renamed when complete, so a failed merge leaves no output and every input untouched. Then
+//! it prints what `run` prints at its
 //! end (`report::console`: setup problems, what did not run, clause matrix, baseline entries,
 //! MAY choices, the summary line) and exits as `run` would have (`cli::exit_code`): 1 when the merged run has a failure (cross-shard duplicate ids included) or an
 //! expired baseline entry, 2 when the shards do not form one run or cannot be read.
@@ -10,15 +14,16 @@ use std::process::ExitCode;
 
 use clap::Args;
 use dli_conformance::report::console::{self, Aftermath};
-use dli_conformance::report::{markdown, merge, style::Paint};
+use dli_conformance::report::{atomic, markdown, merge, style::Paint};
 
 use super::{exit_code, print, say, usage_error};
 
 /// Flags of `merge-reports`.
 #[derive(Args)]
 pub struct MergeArgs {
-    /// Where to write the merged JSON report.
-    out: PathBuf,
+    /// Where to write the merged JSON report (required; never one of the inputs).
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
     /// The shards' JSON reports (`run --partition K/N --report-json PATH`).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
@@ -30,7 +35,18 @@ pub struct MergeArgs {
 
 /// Merges, prints the merged run's end, exits as the run would have.
 pub fn run(args: MergeArgs) -> ExitCode {
-    let merged = match merge::merge_reports(&args.out, &args.inputs) {
+    let Some(output) = &args.output else {
+        let inputs: Vec<String> = args
+            .inputs
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect();
+        return usage_error(format!(
+            "merge-reports writes its output only where -o names it; nothing was written: dli-conformance merge-reports -o merged.json {}",
+            inputs.join(" ")
+        ));
+    };
+    let merged = match merge::merge_reports(output, &args.inputs) {
         Ok(merged) => merged,
         Err(err) => return usage_error(err.to_string()),
     };
@@ -38,7 +54,7 @@ pub fn run(args: MergeArgs) -> ExitCode {
     say(&format!(
         "merged {} reports into {}",
         args.inputs.len(),
-        args.out.display()
+        output.display()
     ));
     if merged.duplicate_ids > 0 {
         eprintln!(
@@ -61,7 +77,7 @@ pub fn run(args: MergeArgs) -> ExitCode {
                 .open(&path)
                 .and_then(|mut file| std::io::Write::write_all(&mut file, summary.as_bytes()))
         } else {
-            std::fs::write(&path, &summary)
+            atomic::write(&path, summary.as_bytes())
         };
         if let Err(err) = written {
             return usage_error(format!("cannot write {}: {err}", path.display()));

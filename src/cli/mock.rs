@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use dli_conformance::mock::{deviation, faults, variants, MockConfig, Vpc};
+use dli_conformance::mock::{deviation, faults, variants, Family, MockConfig, Vpc};
 use dli_conformance::spec::clause::Profile;
 use dli_conformance::transport::sign::Credentials;
 
@@ -63,6 +63,13 @@ pub struct MockArgs {
     /// Append one JSON line per request (time, method, path, status, error_code) to this file.
     #[arg(long, value_name = "PATH")]
     access_log: Option<PathBuf>,
+    /// Which routes of the family it serves besides create: `full`, `create-only` (show, list
+    /// and delete answered 405) or `soft-delete` (deleted connections stay listed as DELETED).
+    #[arg(long, value_name = "FAMILY", default_value = "full")]
+    family: Family,
+    /// Every DELETE takes this long before it is answered (e.g. 5s).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "0s")]
+    delete_delay: Duration,
 }
 
 /// Serves until interrupted; prints the URL first.
@@ -100,6 +107,8 @@ pub async fn serve(args: MockArgs) -> ExitCode {
         creating_for: args.creating_for,
         vpc,
         access_log: args.access_log.clone(),
+        family: args.family,
+        delete_delay: args.delete_delay,
     };
     let router = match dli_conformance::mock::chosen_router_with(
         args.fault.as_deref(),

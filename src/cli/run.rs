@@ -26,6 +26,7 @@ use clap::Args;
 use dli_conformance::generate;
 use dli_conformance::report;
 use dli_conformance::report::console::{self, Aftermath};
+use dli_conformance::report::json::Bodies;
 use dli_conformance::report::style::Paint;
 use dli_conformance::result::RunMeta;
 use dli_conformance::runner::budget;
@@ -118,12 +119,20 @@ pub struct RunArgs {
     /// How long the cleanup waits for a connection still CREATING before leaving it.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "10m")]
     cleanup_wait: Duration,
+    /// After SIGINT or SIGTERM, how long the cleanup may go on (from the signal) before the
+    /// run leaves the rest to `dli-conformance cleanup` and exits.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "10s")]
+    cleanup_grace: Duration,
     /// Write the run's results as one JSON document to this path (written as the run goes).
     #[arg(long, value_name = "PATH")]
     report_json: Option<PathBuf>,
     /// Write one JSON object per result, one per line, to this path.
     #[arg(long, value_name = "PATH")]
     report_jsonl: Option<PathBuf>,
+    /// Which results keep their request and answer bodies in the JSON reports: `failures`
+    /// (failures, warnings, setup problems, MAY choices, known deviations) or `all`.
+    #[arg(long, value_name = "WHICH", default_value = "failures")]
+    report_bodies: Bodies,
     /// Count warnings (SHOULD violations) as failures.
     #[arg(long)]
     strict: bool,
@@ -288,7 +297,7 @@ pub fn run(mut args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             .unwrap_or_default()
     ));
     let cleanup_stop = Arc::new(Stop::new(0, None));
-    connections::watch_signals(runtime, &run, &cleanup_stop, args.keep);
+    connections::watch_signals(runtime, &run, &cleanup_stop, &args, ledger.path());
     let mut trials = run.trials(within);
     if let Some(limit) = setup.limit {
         trials.extend(run.skipped_trials(over, &budget::over_budget(limit)));
@@ -305,8 +314,11 @@ pub fn run(mut args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
     if narrowed && !trials.iter().any(|trial| selected(&args, trial.name())) {
         return plan::nothing_selected(&args);
     }
-    match runtime.block_on(preflight::preflight(run.executor(), &setup.run_id)) {
-        Ok(ready) => say(&ready.to_string()),
+    let offer = match runtime.block_on(preflight::preflight(run.executor(), &setup.run_id)) {
+        Ok(ready) => {
+            say(&ready.to_string());
+            connections::probe(&args, runtime, &run, &ledger, &cleanup_stop, &ready)
+        }
         Err(blocked) => {
             say(&report::render_failure(
                 &blocked.result,
@@ -319,7 +331,7 @@ pub fn run(mut args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             eprintln!("error: {}", blocked.reason);
             return ExitCode::from(2);
         }
-    }
+    };
     let paint = Paint::for_stdout();
     let progress = progress::wanted()
         .then(|| {
@@ -347,8 +359,15 @@ pub fn run(mut args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         &aftermath,
         paint,
     ));
-    let left =
-        connections::finish_connections(&args, &setup, runtime, &run, &ledger, &cleanup_stop);
+    let left = connections::finish_connections(
+        &args,
+        &setup,
+        runtime,
+        &run,
+        &ledger,
+        &cleanup_stop,
+        &offer,
+    );
     exit_code(
         record
             .status()

@@ -20,7 +20,11 @@
 //! saying the quota is used up), the security group and subnet the project has (a create naming
 //! others is answered 400 `DLI.0001`, as the cloud rejects VPC objects it does not know), and
 //! connections that stay `CREATING` for a while after the 201 (show and list say so; DELETE is
-//! refused with 400 [`CREATING_ERROR_CODE`] until they are `ACTIVE`).
+//! refused with 400 [`CREATING_ERROR_CODE`] until they are `ACTIVE`). Its [`Family`] says which of
+//! the family's other routes it serves: all of them (the default), none (a create-only server:
+//! show, list and delete answered 405 with the error envelope), or all with a soft delete (a
+//! deleted connection stays in show and list as `DELETED`); [`MockConfig::delete_delay`] makes
+//! every DELETE slow.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -31,7 +35,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use http_body_util::BodyExt;
 use serde_json::{json, Map, Value};
@@ -54,6 +58,9 @@ pub const QUOTA_ERROR_CODE: &str = "DLI.0009";
 /// The error code of a DELETE refused because the connection is still being created.
 pub const CREATING_ERROR_CODE: &str = "DLI.0008";
 
+/// The error code of a method a create-only mock does not serve (answered 405).
+pub const NO_METHOD_ERROR_CODE: &str = "APIG.0102";
+
 use crate::spec::BODY_LIMIT;
 
 /// A connection the mock created.
@@ -65,6 +72,8 @@ struct Connection {
     service: String,
     url: String,
     created: Instant,
+    /// Deleted by a soft-deleting mock: still shown and listed, as `DELETED`.
+    deleted: bool,
 }
 
 /// How many connections a mock without a quota remembers; creating one more forgets the oldest.
@@ -105,6 +114,38 @@ pub struct MockConfig {
     pub vpc: Option<Vpc>,
     /// Where the gateway logs every request (`--access-log`).
     pub access_log: Option<std::path::PathBuf>,
+    /// Which of the family's other routes it serves (`--family`).
+    pub family: Family,
+    /// How long every DELETE takes before it is answered (`--delete-delay`).
+    pub delete_delay: Duration,
+}
+
+/// Which routes of the classic family the mock serves besides create.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Family {
+    /// Show, list and delete, as `CLAUSES.md` describes them.
+    #[default]
+    Full,
+    /// Create only: show, list and delete are answered 405 with the error envelope, as most
+    /// servers a user points the suite at (an emulator, a proxy route, a service in the making).
+    CreateOnly,
+    /// All routes, but a deleted connection stays in show and list with `state: DELETED`.
+    SoftDelete,
+}
+
+impl std::str::FromStr for Family {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Family, String> {
+        match text {
+            "full" => Ok(Family::Full),
+            "create-only" => Ok(Family::CreateOnly),
+            "soft-delete" => Ok(Family::SoftDelete),
+            _ => Err(format!(
+                "{text:?} is not a family: full, create-only or soft-delete"
+            )),
+        }
+    }
 }
 
 /// The VPC objects a mocked project has.
@@ -205,17 +246,17 @@ impl Mock {
 }
 
 fn routes_on(store: Arc<Store>) -> Router {
-    Router::new()
-        .route(
-            "/v2.0/{project_id}/datasource-connection",
-            get(list_connections).post(create_connection),
-        )
-        .route(
-            "/v2.0/{project_id}/datasource-connection/{connection_id}",
-            get(show_connection).delete(delete_connection),
-        )
-        .fallback(no_such_api)
-        .with_state(store)
+    const COLLECTION: &str = "/v2.0/{project_id}/datasource-connection";
+    const ITEM: &str = "/v2.0/{project_id}/datasource-connection/{connection_id}";
+    let router = match store.config.family {
+        Family::CreateOnly => Router::new()
+            .route(COLLECTION, post(create_connection).fallback(no_such_method))
+            .route(ITEM, any(no_such_method)),
+        Family::Full | Family::SoftDelete => Router::new()
+            .route(COLLECTION, get(list_connections).post(create_connection))
+            .route(ITEM, get(show_connection).delete(delete_connection)),
+    };
+    router.fallback(no_such_api).with_state(store)
 }
 
 /// Serves [`router`] on `listener` until the process ends.
@@ -280,6 +321,14 @@ async fn no_such_api() -> Response {
         StatusCode::NOT_FOUND,
         "APIG.0101",
         "The API does not exist or has not been published in the environment",
+    )
+}
+
+async fn no_such_method() -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        NO_METHOD_ERROR_CODE,
+        "this server implements only the create route of the family",
     )
 }
 
@@ -353,7 +402,7 @@ impl Store {
         if let Some(quota) = self.config.quota {
             let live = connections
                 .iter()
-                .filter(|c| c.project_id == project_id)
+                .filter(|c| c.project_id == project_id && !c.deleted)
                 .count();
             if live >= quota {
                 return Created::Refused(
@@ -374,6 +423,7 @@ impl Store {
             service: fields.service,
             url: fields.url,
             created: Instant::now(),
+            deleted: false,
         });
         Created::Id(id)
     }
@@ -440,11 +490,13 @@ async fn delete_connection(
     State(store): State<Arc<Store>>,
     Path((project_id, connection_id)): Path<(String, String)>,
 ) -> Response {
+    tokio::time::sleep(store.config.delete_delay).await;
     let creating_for = store.config.creating_for;
+    let soft = store.config.family == Family::SoftDelete;
     let mut store = store.lock();
     let Some(index) = store
         .iter()
-        .position(|c| c.project_id == project_id && c.id == connection_id)
+        .position(|c| c.project_id == project_id && c.id == connection_id && !c.deleted)
     else {
         return connection_not_found(&connection_id);
     };
@@ -455,13 +507,19 @@ async fn delete_connection(
             format!("connection {connection_id:?} is still being created (state CREATING); delete it when it is ACTIVE"),
         );
     }
-    store.remove(index);
+    if soft {
+        store[index].deleted = true;
+    } else {
+        store.remove(index);
+    }
     Json(json!({"is_success": true, "message": "Deleted"})).into_response()
 }
 
-/// `CREATING` for `creating_for` after the 201, `ACTIVE` after.
+/// `CREATING` for `creating_for` after the 201, `ACTIVE` after, `DELETED` once soft-deleted.
 fn state(connection: &Connection, creating_for: Duration) -> &'static str {
-    if connection.created.elapsed() < creating_for {
+    if connection.deleted {
+        "DELETED"
+    } else if connection.created.elapsed() < creating_for {
         "CREATING"
     } else {
         "ACTIVE"

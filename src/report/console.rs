@@ -131,6 +131,13 @@ pub enum Connections {
         /// Connections the ledger lists as live.
         live: usize,
     },
+    /// Not cleaned up: the target offers no DELETE or show (`why`); this many still live.
+    CreateOnly {
+        /// What the preflight's probe found.
+        why: String,
+        /// Connections the ledger lists as live.
+        live: usize,
+    },
     /// Deleted by the cleanup as far as it could.
     Swept {
         /// Deletions confirmed.
@@ -172,6 +179,9 @@ pub fn connections(
         ))],
         Connections::Kept { live } => vec![Line::Out(format!(
             "connections: {created} created, kept (--keep): {live} live{listed}{unknown}"
+        ))],
+        Connections::CreateOnly { why, live } => vec![Line::Out(format!(
+            "connections: {created} created, none cleaned up: {why}; {live} live{listed}{unknown}"
         ))],
         Connections::Swept {
             deleted,

@@ -2,37 +2,93 @@
 //! `--report-jsonl PATH` (one result per line).
 //!
 //! Both write each result the moment it is judged and keep nothing of it, so their memory is
-//! flat and their size grows with the number of cases, never with what a target answers: every
-//! body is cut at [`REPORT_BODY_MAX`] bytes with `body_bytes` (its length as read) and
-//! `body_truncated` beside it. The document opens with the run's metadata and `results`, and
-//! closes (in [`Reporter::finish`]) with `summary`, the clause × outcome matrix `clauses`, the
-//! MAY choices and the setup problems; `dli-conformance merge-reports` reads the same shape.
+//! flat and their size grows with the number of cases, never with what a target answers. A
+//! result keeps its facts (status, content type, body sizes, connection id, time); its bodies
+//! are kept only where someone will read them ([`Bodies`]: failures, warnings, setup problems,
+//! MAY choices and known deviations, or every result with `--report-bodies all`), else each is
+//! `{"bytes"}`. A kept body takes at most [`REPORT_BODY_MAX`] bytes of the report
+//! *after escaping*: `json` when it is JSON that fits, `text` (UTF-8, cut by its escaped
+//! length) or `base64` (anything else) otherwise, with `bytes` (its length as read) and
+//! `truncated` beside it. In the document, a result whose clause list an earlier result already
+//! had gives `"clauses": {"as": "<that result's id>"}` (a generator class's thousands of
+//! results share one list of about 30 clauses: most of a clean run's report). Files are written beside their path and renamed when complete
+//! ([`super::atomic`]). The document opens with the run's metadata and `results`, and closes
+//! (in [`Reporter::finish`]) with `summary`, the clause × outcome matrix `clauses`, the MAY
+//! choices and the setup problems; `dli-conformance merge-reports` reads the same shape.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::collections::HashMap;
+use std::io::{self, Write};
 use std::path::Path;
+
+use base64::Engine as _;
 
 use serde_json::{json, Map, Value};
 
+use super::atomic::Pending;
 use super::{decision_name, Reporter};
 use crate::case::Source;
+use crate::check::Outcome;
 use crate::result::{CaseResult, RunMeta, RunRecord, Tally, REPORT_BODY_MAX};
+use crate::spec::clause::ClauseId;
+
+/// Which results keep their request and answer bodies in a report (`--report-bodies`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Bodies {
+    /// Results someone reads: failures, warnings, setup problems, MAY choices, known deviations.
+    #[default]
+    Failures,
+    /// Every result.
+    All,
+}
+
+impl std::str::FromStr for Bodies {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Bodies, String> {
+        match text {
+            "failures" => Ok(Bodies::Failures),
+            "all" => Ok(Bodies::All),
+            _ => Err(format!("{text:?} is neither `failures` nor `all`")),
+        }
+    }
+}
+
+impl Bodies {
+    /// Whether `result` keeps its bodies.
+    fn keeps(self, result: &CaseResult) -> bool {
+        self == Bodies::All || result.outcome() != Outcome::Pass || !result.may_clauses().is_empty()
+    }
+}
 
 /// `--report-json`: one JSON document, results streamed into its `results` array.
 pub struct JsonReport {
-    out: BufWriter<File>,
+    out: Pending,
     results: u64,
+    bodies: Bodies,
+    /// Each clause list written so far, with the first result that had it.
+    clause_lists: HashMap<Vec<ClauseId>, String>,
 }
 
 impl JsonReport {
-    /// Creates `path` and writes the document's head.
+    /// Creates the report's temporary file beside `path` and writes the document's head.
     pub fn create(path: &Path, meta: &RunMeta) -> io::Result<JsonReport> {
-        let mut out = BufWriter::new(File::create(path)?);
+        let mut out = Pending::create(path)?;
         let head = serde_json::to_string(meta).map_err(io::Error::other)?;
         // The metadata object without its closing brace, then the results array.
         writeln!(out, "{},", head.trim_end_matches('}'))?;
         writeln!(out, "\"results\": [")?;
-        Ok(JsonReport { out, results: 0 })
+        Ok(JsonReport {
+            out,
+            results: 0,
+            bodies: Bodies::default(),
+            clause_lists: HashMap::new(),
+        })
+    }
+
+    /// Keeps the bodies of `bodies` results.
+    pub fn with_bodies(mut self, bodies: Bodies) -> JsonReport {
+        self.bodies = bodies;
+        self
     }
 
     /// Writes one result already in report form (merging reports).
@@ -47,7 +103,17 @@ impl JsonReport {
 
 impl Reporter for JsonReport {
     fn result(&mut self, result: &CaseResult, _failure: Option<&str>) -> io::Result<()> {
-        self.write_value(&result_value(result))
+        let mut value = result_value(result, self.bodies);
+        if !result.clauses.is_empty() {
+            match self.clause_lists.get(&result.clauses) {
+                Some(first) => value["clauses"] = json!({ "as": first }),
+                None => {
+                    self.clause_lists
+                        .insert(result.clauses.clone(), result.id.clone());
+                }
+            }
+        }
+        self.write_value(&value)
     }
 
     fn finish(&mut self, record: &RunRecord) -> io::Result<()> {
@@ -61,37 +127,41 @@ impl Reporter for JsonReport {
             serde_json::to_writer_pretty(&mut self.out, &value).map_err(io::Error::other)?;
         }
         self.out.write_all(b"\n}\n")?;
-        self.out.flush()
+        self.out.commit()
     }
 }
 
-/// `--report-jsonl`: one JSON object per result, one per line, flushed as it goes.
+/// `--report-jsonl`: one JSON object per result, one per line.
 pub struct JsonLinesReport {
-    out: BufWriter<File>,
+    out: Pending,
+    bodies: Bodies,
 }
 
 impl JsonLinesReport {
-    /// Creates `path`.
-    pub fn create(path: &Path) -> io::Result<JsonLinesReport> {
+    /// Creates the report's temporary file beside `path`; it keeps the bodies of `bodies`.
+    pub fn create(path: &Path, bodies: Bodies) -> io::Result<JsonLinesReport> {
         Ok(JsonLinesReport {
-            out: BufWriter::new(File::create(path)?),
+            out: Pending::create(path)?,
+            bodies,
         })
     }
 }
 
 impl Reporter for JsonLinesReport {
     fn result(&mut self, result: &CaseResult, _failure: Option<&str>) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, &result_value(result)).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut self.out, &result_value(result, self.bodies))
+            .map_err(io::Error::other)?;
         self.out.write_all(b"\n")
     }
 
     fn finish(&mut self, _record: &RunRecord) -> io::Result<()> {
-        self.out.flush()
+        self.out.commit()
     }
 }
 
-/// One result as the reports write it.
-pub fn result_value(result: &CaseResult) -> Value {
+/// One result as the reports write it, with its bodies when `bodies` keeps them.
+pub fn result_value(result: &CaseResult, bodies: Bodies) -> Value {
+    let keep = bodies.keeps(result);
     json!({
         "id": result.id,
         "clauses": result.clauses,
@@ -108,11 +178,12 @@ pub fn result_value(result: &CaseResult) -> Value {
         "request": {
             "method": result.request.method.as_str(),
             "path": result.request.path,
-            "body": body_member(&result.request.body, false),
+            "body": body_member(&result.request.body, false, keep),
         },
         "response": result.response.as_ref().map(|response| json!({
             "status": response.status,
-            "body": body_member(&response.body, response.body_truncated),
+            "content_type": response.header("content-type"),
+            "body": body_member(&response.body, response.body_truncated, keep),
         })),
         "connection_id": result.verdict.connection_id,
         "setup_problem": result.verdict.setup.as_ref().map(|s| &s.message),
@@ -124,22 +195,70 @@ pub fn result_value(result: &CaseResult) -> Value {
     })
 }
 
-/// A body cut at [`REPORT_BODY_MAX`] bytes: `{"json": value}` when it is JSON and whole,
-/// otherwise `{"text": lossy text}`; `bytes` is its length as read, `truncated` whether the
-/// report (or the target's read cap, `cut_by_target`) cut it.
-fn body_member(body: &[u8], cut_by_target: bool) -> Value {
+/// A body as a report holds it. Not kept: `{"bytes"}`. Kept: `{"json": value}` when
+/// it is JSON, whole, and at most [`REPORT_BODY_MAX`] bytes written; else `{"text": ...}` when
+/// it is UTF-8 (up to where the read cap cut it), cut where its escaped form would pass
+/// [`REPORT_BODY_MAX`]; else `{"base64": ...}` of as many bytes as fit. `bytes` is its length
+/// as read, `truncated` whether the report (or the target's read cap, `cut_by_target`) cut it.
+fn body_member(body: &[u8], cut_by_target: bool, keep: bool) -> Value {
     let mut member = Map::new();
-    let whole = body.len() <= REPORT_BODY_MAX;
-    match serde_json::from_slice::<Value>(body) {
-        Ok(value) if whole && !cut_by_target => member.insert("json".into(), value),
-        _ => {
-            let head = &body[..body.len().min(REPORT_BODY_MAX)];
-            member.insert("text".into(), String::from_utf8_lossy(head).into())
-        }
-    };
     member.insert("bytes".into(), body.len().into());
+    if !keep {
+        return Value::Object(member);
+    }
+    let json = (body.len() <= REPORT_BODY_MAX && !cut_by_target)
+        .then(|| serde_json::from_slice::<Value>(body).ok())
+        .flatten()
+        .filter(|value| value.to_string().len() <= REPORT_BODY_MAX);
+    let whole = match json {
+        Some(value) => {
+            member.insert("json".into(), value);
+            true
+        }
+        None => match utf8_head(body, cut_by_target) {
+            Some(text) => {
+                let shown = escaped_head(text, REPORT_BODY_MAX);
+                member.insert("text".into(), shown.into());
+                shown.len() == body.len()
+            }
+            None => {
+                let shown = &body[..body.len().min(REPORT_BODY_MAX / 4 * 3)];
+                let encoded = base64::engine::general_purpose::STANDARD.encode(shown);
+                member.insert("base64".into(), encoded.into());
+                shown.len() == body.len()
+            }
+        },
+    };
     member.insert("truncated".into(), (!whole || cut_by_target).into());
     Value::Object(member)
+}
+
+/// `body` as text when it is UTF-8: all of it, or (when the read cap cut it) up to a character
+/// the cut split.
+fn utf8_head(body: &[u8], cut_by_target: bool) -> Option<&str> {
+    match std::str::from_utf8(body) {
+        Ok(text) => Some(text),
+        Err(err) if cut_by_target && err.error_len().is_none() => {
+            std::str::from_utf8(&body[..err.valid_up_to()]).ok()
+        }
+        Err(_) => None,
+    }
+}
+
+/// The longest head of `text` whose JSON string escape takes at most `max` bytes.
+fn escaped_head(text: &str, max: usize) -> &str {
+    let mut used = 0;
+    for (at, c) in text.char_indices() {
+        used += match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            '\0'..='\u{1f}' => 6,
+            c => c.len_utf8(),
+        };
+        if used > max {
+            return &text[..at];
+        }
+    }
+    text
 }
 
 /// The closing members of the document: summary, clause matrix, MAY choices, setup problems.
@@ -194,18 +313,47 @@ mod tests {
 
     #[test]
     fn bodies_are_cut_with_their_length() {
-        let small = body_member(br#"{"a":1}"#, false);
+        let small = body_member(br#"{"a":1}"#, false, true);
         assert_eq!(
             small,
             json!({"json": {"a": 1}, "bytes": 7, "truncated": false})
         );
         let big = vec![b' '; 3 * REPORT_BODY_MAX];
-        let cut = body_member(&big, false);
+        let cut = body_member(&big, false, true);
         assert_eq!(cut["bytes"], 3 * REPORT_BODY_MAX);
         assert_eq!(cut["truncated"], true);
         assert_eq!(cut["text"].as_str().unwrap().len(), REPORT_BODY_MAX);
-        let capped = body_member(br#"{"a":1}"#, true);
+        let capped = body_member(br#"{"a":1}"#, true, true);
         assert_eq!(capped["truncated"], true);
         assert!(capped.get("json").is_none());
+    }
+
+    #[test]
+    fn a_kept_body_takes_at_most_the_cap_once_escaped() {
+        let controls = vec![1u8; 3 * REPORT_BODY_MAX];
+        let binary: Vec<u8> = (0..3 * REPORT_BODY_MAX).map(|i| (i % 256) as u8).collect();
+        let quotes = "\"".repeat(3 * REPORT_BODY_MAX);
+        for body in [&controls[..], &binary[..], quotes.as_bytes()] {
+            let member = body_member(body, false, true);
+            let written = member.to_string().len();
+            assert!(written <= REPORT_BODY_MAX + 64, "{written}");
+            assert_eq!(member["truncated"], true);
+        }
+        let member = body_member(&binary, false, true);
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(member["base64"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(decoded, binary[..decoded.len()]);
+        let whole = body_member(&[0xff, 0, 1], false, true);
+        assert_eq!(whole["base64"], "/wAB");
+        assert_eq!(whole["truncated"], false);
+        // A multi-byte character split by the read cap is left out, the rest is text.
+        let split = body_member("aé".as_bytes().split_at(2).0, true, true);
+        assert_eq!(split["text"], "a");
+    }
+
+    #[test]
+    fn a_body_not_kept_leaves_its_size() {
+        assert_eq!(body_member(b"abc", false, false), json!({"bytes": 3}));
     }
 }

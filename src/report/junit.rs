@@ -20,8 +20,7 @@
 //! [`TEXTS_KEPT_PER_SUITE`] failing results per suite, and writes the file at the end.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -84,7 +83,7 @@ impl JunitReport {
     /// A report for `path` (created now, so a bad path fails before the run) of the run
     /// described by `meta`.
     pub fn create(path: &Path, meta: &RunMeta) -> io::Result<JunitReport> {
-        File::create(path)?;
+        super::atomic::check_writable(path)?;
         let mut properties = vec![
             ("tool".to_owned(), meta.tool.clone()),
             ("target".to_owned(), meta.target.clone()),
@@ -253,11 +252,12 @@ impl Reporter for JunitReport {
             report.add_test_suite(self.suite(&name, suite, record.strict));
         }
         let mut out = DropRootSkipped {
-            inner: BufWriter::new(File::create(&self.path)?),
+            inner: super::atomic::Pending::create(&self.path)?,
             head: Some(Vec::new()),
         };
         report.serialize(&mut out).map_err(io::Error::other)?;
-        out.flush()
+        out.flush()?;
+        out.inner.commit()
     }
 }
 

@@ -50,7 +50,7 @@ impl Reporter for MarkdownReport {
     fn finish(&mut self, record: &RunRecord) -> io::Result<()> {
         let text = render(&self.meta, record);
         if let Some(path) = &self.write_to {
-            std::fs::write(path, &text)?;
+            super::atomic::write(path, text.as_bytes())?;
         }
         if let Some(path) = &self.append_to {
             let mut file = OpenOptions::new().create(true).append(true).open(path)?;

@@ -1,4 +1,4 @@
-//! Merging the JSON reports of a partitioned run (`dli-conformance merge-reports OUT IN...`).
+//! Merging the JSON reports of a partitioned run (`dli-conformance merge-reports -o OUT IN...`).
 //!
 //! Each input is read as a stream (one result at a time, never the whole document), and every
 //! result is written to the merged document and folded into one [`Tally`] through the same
@@ -10,7 +10,7 @@
 //! the complete set of shards of one scheme, with one seed; the baseline entries' counters are
 //! added up (an entry is fixed only when the whole run says so).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::fs::File;
 use std::io::BufReader;
@@ -52,10 +52,23 @@ impl fmt::Display for MergeError {
 
 impl std::error::Error for MergeError {}
 
-/// Merges the JSON reports `inputs` into `output`.
+/// Merges the JSON reports `inputs` into `output` (written beside it and renamed when
+/// complete: a merge that fails leaves no output). An output that is one of the inputs is
+/// refused before anything is read.
 pub fn merge_reports(output: &Path, inputs: &[PathBuf]) -> Result<Merged, MergeError> {
     if inputs.is_empty() {
         return Err(MergeError("no report to merge".into()));
+    }
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if let Some(input) = inputs.iter().find(|input| same(input, output)) {
+        return Err(MergeError(format!(
+            "the output {} is one of the reports to merge ({}): name another with -o",
+            output.display(),
+            input.display()
+        )));
     }
     let mut tally = Tally::default();
     let mut first_with: HashMap<u128, (usize, Box<str>)> = HashMap::new();
@@ -63,6 +76,10 @@ pub fn merge_reports(output: &Path, inputs: &[PathBuf]) -> Result<Merged, MergeE
     let mut heads = Vec::new();
     let mut closings = Vec::new();
     let mut duplicate_ids = 0;
+    // (shard, result id) -> the clause list later results of that shard refer to with `as`:
+    // the first result of each list (as the writer refers to it), so one entry per list.
+    let mut clause_lists: HashMap<(usize, String), Value> = HashMap::new();
+    let mut lists_seen: HashSet<(usize, String)> = HashSet::new();
     for (shard, input) in inputs.iter().enumerate() {
         let shown = input.display().to_string();
         let cannot = |message: String| MergeError(format!("cannot merge {shown}: {message}"));
@@ -97,7 +114,27 @@ pub fn merge_reports(output: &Path, inputs: &[PathBuf]) -> Result<Merged, MergeE
                     }
                 }
             }
-            let folded = with_facts(&result, |facts| tally.add_facts(facts, None))
+            let id = result["id"].as_str().unwrap_or_default().to_owned();
+            let clauses = match &result["clauses"] {
+                Value::Object(refer) => {
+                    let first = refer.get("as").and_then(Value::as_str).unwrap_or_default();
+                    match clause_lists.get(&(shard, first.to_owned())) {
+                        Some(list) => list.clone(),
+                        None => {
+                            return error = Some(cannot(format!(
+                                "result {id}: its clauses are those of {first:?}, which came before it in no result"
+                            )))
+                        }
+                    }
+                }
+                list => {
+                    if lists_seen.insert((shard, list.to_string())) {
+                        clause_lists.insert((shard, id), list.clone());
+                    }
+                    list.clone()
+                }
+            };
+            let folded = with_facts(&result, &clauses, |facts| tally.add_facts(facts, None))
                 .and_then(|()| tally.parity.add_reported(&result));
             if let Err(message) = folded {
                 return error = Some(cannot(message));
@@ -304,8 +341,12 @@ fn add_duplicate_violation(result: &mut Value, first_id: &str, first_report: &Pa
     }
 }
 
-/// Calls `fold` with the facts of a result read from a report.
-fn with_facts(result: &Value, fold: impl FnOnce(&ResultFacts<'_>)) -> Result<(), String> {
+/// Calls `fold` with the facts of a result read from a report, whose clause list is `clauses`.
+fn with_facts(
+    result: &Value,
+    clauses: &Value,
+    fold: impl FnOnce(&ResultFacts<'_>),
+) -> Result<(), String> {
     let id = result["id"].as_str().ok_or("a result without an id")?;
     let bad = |what: &str| format!("result {id}: {what}");
     let clause_list = |list: &Value, key: Option<&str>| -> Result<Vec<ClauseId>, String> {
@@ -324,7 +365,7 @@ fn with_facts(result: &Value, fold: impl FnOnce(&ResultFacts<'_>)) -> Result<(),
             })
             .collect()
     };
-    let clauses = clause_list(&result["clauses"], None)?;
+    let clauses = clause_list(clauses, None)?;
     let expect: Expect =
         serde_json::from_value(result["expect"].clone()).map_err(|_| bad("bad expect"))?;
     let outcome: Outcome =

@@ -9,11 +9,13 @@
 //! [`junit`], [`markdown`] and [`github`] annotations keep compact entries and write at the
 //! end), so no report needs the run's results in memory. [`matrix`] renders the clause ×
 //! outcome matrix, [`merge`] joins the JSON reports of a partitioned run's shards, [`console`] is
-//! everything printed at the end of a run. Bodies are cut at
+//! everything printed at the end of a run, and every report file is written whole or not at all
+//! through [`atomic`]. Bodies are cut at
 //! [`REPORT_BODY_MAX`](crate::result::REPORT_BODY_MAX) bytes everywhere, with their real length
 //! beside them. Header values that carry secrets (tokens, signatures, keys) are masked before
 //! anything is shown.
 
+pub mod atomic;
 pub mod console;
 pub mod github;
 pub mod json;

@@ -1,24 +1,33 @@
 //! The cleanup: delete every connection the ledger says is live, and confirm each is gone.
 //!
+//! Before relying on it, [`Cleanup::probe`] asks the target what it offers: right after the
+//! preflight's valid create it shows that connection and deletes it. A target that answers
+//! either route with 404, 405 or 501 (no such route or method), or with anything else that is
+//! not the documented answer, is create-only ([`Offer::CreateOnly`]): the run keeps its ledger
+//! as a record, sends no cleanup requests, and its exit code is the verdict's.
+//!
 //! For each live connection, [`Cleanup::remove`] sends `DELETE
 //! /v2.0/{project_id}/datasource-connection/{id}`. A 2xx or 404 is confirmed with the show API
-//! (`GET .../{id}`): gone means 404, `400 DLI.0002` (no such connection) or `state: DELETED`.
-//! A refused DELETE is looked into with the show API too: a connection still `CREATING` cannot
-//! be deleted yet, so the cleanup waits (0.25 s, doubling to 5 s) and tries again, for up to
-//! [`Cleanup::patience`]; any other refusal is retried twice, then the connection is left with
-//! the reason. Only a confirmed deletion is marked in the ledger.
+//! (`GET .../{id}`): gone means 404, `400 DLI.0002` (no such connection) or `state: DELETED`
+//! (a server that deletes softly keeps the connection in show and list). Only answers that mean
+//! "later" are tried again: a connection still `CREATING` cannot be deleted yet, so the cleanup
+//! waits (0.25 s, doubling to 5 s) for up to [`Cleanup::patience`]; a 429, a 5xx, no answer,
+//! or a 400/409 for a connection show then finds past `CREATING` (it may have just become
+//! `ACTIVE`) is retried twice. An answer that means "never" (405, 501, 401, 403, any other
+//! refusal) leaves the connection at once, with the reason. Only a confirmed deletion is marked in the ledger.
 //!
 //! A create whose answer never arrived (a timeout, a run killed with the request in flight) may
 //! still have made a connection the ledger cannot know. So the sweep then lists each project the
-//! ledger's runs created connections in and takes every connection whose name ends in `-{run id}`
-//! of one of those runs as a leftover: it is written into the ledger (case `found by name`) and
-//! deleted like the rest. Only run ids of at least [`RUN_ID_MIN_CHARS`] characters are looked for
-//! (the default ids are 6 random characters), so a short run id cannot match names of
-//! connections the suite did not make. Requests are signed and paced
-//! like the run's (the same target stack and [`Pace`]); a pulled [`Stop`] (a second Ctrl-C)
-//! ends the waiting, and whatever is not confirmed by then is left for `dli-conformance
-//! cleanup`. Ids are sent as one escaped path segment, so an id a server made up cannot point
-//! the DELETE anywhere else.
+//! ledger's runs created connections in (the list is read whole, however many connections it
+//! holds: see `transport::body_cap`) and takes every connection not `DELETED` whose name ends
+//! in `-{run id}` of one of those runs as a leftover: it is written into the ledger (case `found
+//! by name`) and deleted like the rest. Only run ids of at least [`RUN_ID_MIN_CHARS`]
+//! characters are looked for (the default ids are 6 random characters), so a short run id
+//! cannot match names of connections the suite did not make. Requests are signed and paced
+//! like the run's (the same target stack and [`Pace`]); a pulled [`Stop`] (the end of the grace
+//! after a signal, or a second one) ends the waiting and the requests in flight, and whatever
+//! is not confirmed by then is left for `dli-conformance cleanup`. Ids are sent as one escaped
+//! path segment, so an id a server made up cannot point the DELETE anywhere else.
 
 use std::time::{Duration, Instant};
 
@@ -59,6 +68,16 @@ pub struct Cleanup<'a> {
     pub timeout: Duration,
     /// How long to wait for a connection still being created.
     pub patience: Duration,
+}
+
+/// What a target offers of the family's show and delete routes, as [`Cleanup::probe`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Offer {
+    /// Show and delete answered as documented (or "later"): the cleanup can run.
+    Cleanup,
+    /// A route is missing or answers otherwise: what the run creates stays on the target. The
+    /// reason reads `the target has no DELETE (405)`.
+    CreateOnly(String),
 }
 
 /// What the show API says about a connection.
@@ -176,54 +195,103 @@ impl Cleanup<'_> {
             .into_iter()
             .flatten()
             .filter(|connection| {
-                connection
+                let named_ours = connection
                     .get("name")
                     .and_then(Value::as_str)
-                    .is_some_and(|name| name.ends_with(&suffix))
+                    .is_some_and(|name| name.ends_with(&suffix));
+                let deleted = connection
+                    .get("state")
+                    .and_then(Value::as_str)
+                    .is_some_and(|state| state.eq_ignore_ascii_case("DELETED"));
+                named_ours && !deleted
             })
             .filter_map(|connection| connection.get("connection_id")?.as_str())
             .map(str::to_owned)
             .collect())
     }
 
+    /// Deletes and shows `live` (the preflight's connection) to learn whether the target offers
+    /// the cleanup's routes. The deletion is not confirmed here: the sweep does that. Without a
+    /// connection (the create's answer carried no id), the list of `project` is all the cleanup
+    /// could go on, so that is what is asked.
+    pub async fn probe(&self, project: &str, live: Option<&Live>) -> Offer {
+        let Some(live) = live else {
+            return match self.send(&Request::list_connections(project)).await {
+                Ok(answer) => match missing_list(&answer) {
+                    Some(why) => Offer::CreateOnly(format!("the target has no list ({why})")),
+                    None => Offer::Cleanup,
+                },
+                Err(_) => Offer::Cleanup,
+            };
+        };
+        let delete = Request::delete_connection(&live.project, &live.id);
+        let deleted = match self.send(&delete).await {
+            Ok(answer) => match missing_route(&answer, Route::Delete) {
+                Some(why) => return Offer::CreateOnly(format!("the target has no DELETE ({why})")),
+                None => (200..300).contains(&answer.status),
+            },
+            // No answer says nothing about the route: the cleanup will try.
+            Err(_) => false,
+        };
+        let show = Request::show_connection(&live.project, &live.id);
+        match self.send(&show).await {
+            Ok(answer) => match missing_route(&answer, Route::Show { deleted }) {
+                Some(why) => Offer::CreateOnly(format!("the target has no show ({why})")),
+                None => Offer::Cleanup,
+            },
+            Err(_) => Offer::Cleanup,
+        }
+    }
+
     /// Deletes one connection and confirms it is gone; why not, when it could not.
     pub async fn remove(&self, live: &Live) -> Result<(), String> {
         let started = Instant::now();
         let mut wait = Duration::from_millis(250);
-        let mut refusals = 0;
+        let mut retries = 0;
         loop {
             let delete = Request::delete_connection(&live.project, &live.id);
-            let answer = self.send(&delete).await?;
-            let refusal = match answer.status {
-                200..=299 | 404 => return self.confirm(live).await,
-                401 | 403 => {
-                    return Err(format!(
-                        "the target refused the DELETE: {}",
-                        describe(&answer)
-                    ))
-                }
-                _ => describe(&answer),
+            let refusal = match self.send(&delete).await {
+                Ok(answer) => match answer.status {
+                    200..=299 | 404 => return self.confirm(live).await,
+                    429 | 500..=599 => Later::Retry(describe(&answer)),
+                    400 | 409 => Later::IfCreating(describe(&answer)),
+                    _ => {
+                        return Err(format!(
+                            "the target refused the DELETE: {}",
+                            describe(&answer)
+                        ))
+                    }
+                },
+                Err(why) if self.stop.reason().is_some() => return Err(why),
+                Err(why) => Later::Retry(why),
             };
-            match self.show(live).await {
-                Shown::Gone => return Ok(()),
-                Shown::State(state)
-                    if state.eq_ignore_ascii_case("CREATING")
-                        && started.elapsed() < self.patience => {}
-                Shown::State(state) if state.eq_ignore_ascii_case("CREATING") => {
-                    return Err(format!(
-                        "still CREATING after {} s (DELETE answered {refusal})",
-                        started.elapsed().as_secs()
-                    ))
+            match refusal {
+                Later::Retry(why) if retries >= 2 => {
+                    return Err(format!("DELETE answered {why} three times"))
                 }
-                _ if refusals < 2 => refusals += 1,
-                Shown::State(state) => {
-                    return Err(format!(
-                        "DELETE answered {refusal}; the connection is {state}"
-                    ))
-                }
-                Shown::Unknown(why) => {
-                    return Err(format!("DELETE answered {refusal}; show: {why}"))
-                }
+                Later::Retry(_) => retries += 1,
+                Later::IfCreating(refusal) => match self.show(live).await {
+                    Shown::Gone => return Ok(()),
+                    Shown::State(state)
+                        if state.eq_ignore_ascii_case("CREATING")
+                            && started.elapsed() < self.patience => {}
+                    Shown::State(state) if state.eq_ignore_ascii_case("CREATING") => {
+                        return Err(format!(
+                            "still CREATING after {} s (DELETE answered {refusal})",
+                            started.elapsed().as_secs()
+                        ))
+                    }
+                    // It may have left CREATING between the DELETE and the show.
+                    Shown::State(_) if retries < 2 => retries += 1,
+                    Shown::State(state) => {
+                        return Err(format!(
+                            "DELETE answered {refusal}; the connection is {state}"
+                        ))
+                    }
+                    Shown::Unknown(why) => {
+                        return Err(format!("DELETE answered {refusal}; show: {why}"))
+                    }
+                },
             }
             self.pause(wait).await?;
             wait = (wait * 2).min(Duration::from_secs(5));
@@ -278,13 +346,15 @@ impl Cleanup<'_> {
         }
     }
 
-    /// Sends in the run's pace; an answer, or why none came.
+    /// Sends in the run's pace; an answer, or why none came. A pulled stop ends the request
+    /// in flight too.
     async fn send(&self, request: &Request) -> Result<Response, String> {
-        match self
-            .pace
-            .send(self.target, request, self.timeout, self.stop)
-            .await
-        {
+        let attempted = tokio::select! {
+            biased;
+            reason = self.stop.stopped() => Attempted::Stopped(reason),
+            attempted = self.pace.send(self.target, request, self.timeout, self.stop) => attempted,
+        };
+        match attempted {
             Attempted::Stopped(reason) => Err(format!("cleanup stopped: {reason}")),
             Attempted::Answer {
                 gave_up: Some(reason),
@@ -300,6 +370,63 @@ impl Cleanup<'_> {
             reason = self.stop.stopped() => Err(format!("cleanup stopped: {reason}")),
             () = tokio::time::sleep(wait) => Ok(()),
         }
+    }
+}
+
+/// What a refused DELETE may still become.
+enum Later {
+    /// An answer that means "not now" (429, 5xx) or none at all: try again.
+    Retry(String),
+    /// A refusal that means "later" only while the connection is still `CREATING`.
+    IfCreating(String),
+}
+
+/// A route of the family [`missing_route`] judges an answer of.
+#[derive(Clone, Copy)]
+enum Route {
+    /// DELETE of a connection just created.
+    Delete,
+    /// Show of it, after a DELETE that was accepted (`deleted`) or not.
+    Show { deleted: bool },
+}
+
+/// Why an answer of `route` about a connection just created says the route is not there:
+/// 404, 405 or 501, or anything else that is not the documented answer (DELETE: 2xx, or 400 or
+/// 409 for a connection still `CREATING`; show: 2xx with a state, or once deleted 404 or 400
+/// `DLI.0002`). `None` for the documented answers and for those that mean "later" (429, 5xx).
+fn missing_route(answer: &Response, route: Route) -> Option<String> {
+    let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
+    let member = |name: &str| {
+        body.as_ref()
+            .and_then(|body| body.get(name))
+            .and_then(Value::as_str)
+    };
+    match (route, answer.status) {
+        (Route::Show { deleted: true }, 404) => None,
+        (_, 404 | 405 | 501) => Some(answer.status.to_string()),
+        (_, 429 | 500..=599) => None,
+        (Route::Delete, 200..=299 | 400 | 409) => None,
+        (Route::Show { deleted: true }, 400) if member("error_code") == Some("DLI.0002") => None,
+        (Route::Show { .. }, 200..=299) if member("state").or(member("status")).is_some() => None,
+        (Route::Show { .. }, 200..=299) => Some(format!("{} without a state", answer.status)),
+        _ => Some(describe(answer)),
+    }
+}
+
+/// Why a list answer says the route is not there: anything but "later" (429, 5xx) or 200 with a
+/// `connections` array.
+fn missing_list(answer: &Response) -> Option<String> {
+    let listed = || {
+        serde_json::from_slice::<Value>(&answer.body)
+            .ok()
+            .is_some_and(|body| body.get("connections").is_some_and(Value::is_array))
+    };
+    match answer.status {
+        404 | 405 | 501 => Some(answer.status.to_string()),
+        429 | 500..=599 => None,
+        200 if listed() => None,
+        200..=299 => Some(format!("{} without connections", answer.status)),
+        _ => Some(describe(answer)),
     }
 }
 
@@ -399,6 +526,86 @@ mod tests {
             "{why}"
         );
         assert_eq!(ledger.live().len(), 1);
+    }
+
+    fn family_mock(family: mock::Family) -> InProcess {
+        let config = MockConfig {
+            family,
+            ..MockConfig::default()
+        };
+        InProcess::new(mock::router_with(config).unwrap())
+    }
+
+    #[tokio::test]
+    async fn the_probe_tells_a_create_only_target_from_one_that_cleans_up() {
+        for (family, expected) in [
+            (
+                mock::Family::CreateOnly,
+                Offer::CreateOnly("the target has no DELETE (405)".into()),
+            ),
+            (mock::Family::Full, Offer::Cleanup),
+            (mock::Family::SoftDelete, Offer::Cleanup),
+        ] {
+            let target = family_mock(family);
+            let ledger = Ledger::open(None, &target.base_url(), "p", None).unwrap();
+            create(&target, &ledger, "a").await;
+            let pace = Pace::unlimited();
+            let stop = Stop::new(0, None);
+            let cleanup = Cleanup {
+                target: &target,
+                pace: &pace,
+                stop: &stop,
+                timeout: Duration::from_secs(5),
+                patience: Duration::ZERO,
+            };
+            let live = ledger.live().remove(0);
+            assert_eq!(
+                cleanup.probe("p", Some(&live)).await,
+                expected,
+                "{family:?}"
+            );
+            let list_offer = match family {
+                mock::Family::CreateOnly => {
+                    Offer::CreateOnly("the target has no list (405)".into())
+                }
+                _ => Offer::Cleanup,
+            };
+            assert_eq!(cleanup.probe("p", None).await, list_offer, "{family:?}");
+            if expected == Offer::Cleanup {
+                // The sweep confirms the probe's deletion.
+                let swept = cleanup.sweep(&ledger, &target.base_url()).await;
+                assert_eq!((swept.deleted, swept.left.len()), (1, 0), "{family:?}");
+            } else {
+                // A DELETE that means "never" is not retried.
+                let why = cleanup.remove(&live).await.unwrap_err();
+                assert!(
+                    why.starts_with("the target refused the DELETE: 405"),
+                    "{why}"
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_soft_deleted_connection_is_gone_and_not_found_again_by_name() {
+        let target = family_mock(mock::Family::SoftDelete);
+        let ledger = Ledger::open(None, &target.base_url(), "p", Some("run456")).unwrap();
+        for name in ["a-run456", "b-run456"] {
+            create(&target, &ledger, name).await;
+        }
+        let swept = sweep(&target, &ledger, Duration::ZERO).await;
+        assert_eq!(
+            swept,
+            Swept {
+                deleted: 2,
+                found_by_name: 0,
+                left: Vec::new()
+            }
+        );
+        let list = target.send(&Request::list_connections("p")).await.unwrap();
+        let list: Value = serde_json::from_slice(&list.body).unwrap();
+        assert_eq!(list["count"], 2, "a soft delete keeps them listed");
+        assert_eq!(list["connections"][0]["state"], "DELETED");
     }
 
     #[tokio::test]

@@ -25,6 +25,20 @@ use http_body_util::BodyExt;
 /// took 23 s to read at 1 MiB each, with shrinking).
 pub const BODY_CAP: usize = 256 << 10;
 
+/// The most body bytes read from a list answer (64 MiB): the cleanup reads a project's list
+/// whole, and a project with 5 000 connections answers about 1.5 MB.
+pub const LIST_BODY_CAP: usize = 64 << 20;
+
+/// The read cap for `request`'s answer: [`LIST_BODY_CAP`] for a `GET` of the collection (the
+/// list), [`BODY_CAP`] for everything else.
+pub fn body_cap(request: &Request) -> usize {
+    if request.method == http::Method::GET && request.path.ends_with("/datasource-connection") {
+        LIST_BODY_CAP
+    } else {
+        BODY_CAP
+    }
+}
+
 /// The project id sent when none is given.
 pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
 
@@ -213,7 +227,7 @@ impl Target for InProcess {
                 .await
                 .map_err(|never| match never {})?;
             let (parts, mut body) = answer.into_parts();
-            let (body, body_truncated) = read_capped(&mut body).await?;
+            let (body, body_truncated) = read_capped(&mut body, body_cap(request)).await?;
             Ok(Response {
                 status: parts.status.as_u16(),
                 headers: header_pairs(&parts.headers),
@@ -258,15 +272,18 @@ impl ChunkSource for reqwest::Response {
     }
 }
 
-/// Reads `source` to its end or to [`BODY_CAP`] bytes; true when cut.
-async fn read_capped(source: &mut impl ChunkSource) -> Result<(Bytes, bool), TransportError> {
+/// Reads `source` to its end or to `cap` bytes; true when cut.
+async fn read_capped(
+    source: &mut impl ChunkSource,
+    cap: usize,
+) -> Result<(Bytes, bool), TransportError> {
     let mut body = BytesMut::new();
     while let Some(chunk) = source
         .next_chunk()
         .await
         .map_err(|why| TransportError::Broken(format!("body cut short: {why}")))?
     {
-        let room = BODY_CAP - body.len();
+        let room = cap - body.len();
         if chunk.len() > room {
             body.extend_from_slice(&chunk[..room]);
             return Ok((body.freeze(), true));
@@ -386,7 +403,7 @@ impl Target for HttpTarget {
             let mut answer = builder.send().await.map_err(describe_reqwest_error)?;
             let status = answer.status().as_u16();
             let headers = header_pairs(answer.headers());
-            let (body, body_truncated) = read_capped(&mut answer).await?;
+            let (body, body_truncated) = read_capped(&mut answer, body_cap(request)).await?;
             Ok(Response {
                 status,
                 headers,
@@ -429,6 +446,20 @@ mod tests {
         let answer = target.send(&request).await.unwrap();
         assert_eq!(answer.body.len(), BODY_CAP);
         assert!(answer.body_truncated);
+    }
+
+    #[tokio::test]
+    async fn a_list_is_read_whole_past_the_cap_of_other_answers() {
+        // About what a project of 5 000 connections answers.
+        let router = axum::Router::new().route(
+            "/v2.0/{project}/datasource-connection",
+            axum::routing::get(|| async { vec![b' '; 6 * BODY_CAP] }),
+        );
+        let target = InProcess::new(router);
+        let answer = target.send(&Request::list_connections("p")).await.unwrap();
+        assert_eq!(answer.body.len(), 6 * BODY_CAP);
+        assert!(!answer.body_truncated);
+        assert_eq!(body_cap(&Request::show_connection("p", "id")), BODY_CAP);
     }
 
     #[test]

@@ -157,7 +157,9 @@ pub(super) fn sink_for(args: &RunArgs, meta: &RunMeta) -> Result<Sink, String> {
     let cannot =
         |path: &PathBuf, err: std::io::Error| format!("cannot write {}: {err}", path.display());
     if let Some(path) = &args.report_json {
-        let report = JsonReport::create(path, meta).map_err(|err| cannot(path, err))?;
+        let report = JsonReport::create(path, meta)
+            .map_err(|err| cannot(path, err))?
+            .with_bodies(args.report_bodies);
         sink.add_reporter(
             path.display().to_string(),
             Box::new(report) as Box<dyn Reporter>,
@@ -165,7 +167,8 @@ pub(super) fn sink_for(args: &RunArgs, meta: &RunMeta) -> Result<Sink, String> {
     }
     args.gate.add_reporters(meta, &mut sink)?;
     if let Some(path) = &args.report_jsonl {
-        let report = JsonLinesReport::create(path).map_err(|err| cannot(path, err))?;
+        let report =
+            JsonLinesReport::create(path, args.report_bodies).map_err(|err| cannot(path, err))?;
         sink.add_reporter(path.display().to_string(), Box::new(report));
     }
     Ok(sink)
