@@ -195,8 +195,32 @@ pub fn result_value(result: &CaseResult, bodies: Bodies) -> Value {
     })
 }
 
+/// The deepest nesting a body kept as `{"json": value}` may have. The report puts it a few
+/// levels down, and JSON readers commonly stop at 128 levels (serde_json, Python's `json` near
+/// 1 000, browsers' more): a deeper body is kept as `{"text": ...}`, so every report parses.
+const REPORT_JSON_DEPTH: usize = 64;
+
+/// How deep `value` nests (a scalar is 0), counting no further than `limit + 1`.
+fn nesting(value: &Value, limit: usize) -> usize {
+    if limit == 0 {
+        return usize::from(matches!(value, Value::Array(_) | Value::Object(_)));
+    }
+    let deepest = |items: &mut dyn Iterator<Item = &Value>| {
+        1 + items
+            .map(|item| nesting(item, limit - 1))
+            .max()
+            .unwrap_or(0)
+    };
+    match value {
+        Value::Array(items) => deepest(&mut items.iter()),
+        Value::Object(members) => deepest(&mut members.values()),
+        _ => 0,
+    }
+}
+
 /// A body as a report holds it. Not kept: `{"bytes"}`. Kept: `{"json": value}` when
-/// it is JSON, whole, and at most [`REPORT_BODY_MAX`] bytes written; else `{"text": ...}` when
+/// it is JSON, whole, nests at most [`REPORT_JSON_DEPTH`] levels and takes at most
+/// [`REPORT_BODY_MAX`] bytes written; else `{"text": ...}` when
 /// it is UTF-8 (up to where the read cap cut it), cut where its escaped form would pass
 /// [`REPORT_BODY_MAX`]; else `{"base64": ...}` of as many bytes as fit. `bytes` is its length
 /// as read, `truncated` whether the report (or the target's read cap, `cut_by_target`) cut it.
@@ -209,7 +233,10 @@ fn body_member(body: &[u8], cut_by_target: bool, keep: bool) -> Value {
     let json = (body.len() <= REPORT_BODY_MAX && !cut_by_target)
         .then(|| serde_json::from_slice::<Value>(body).ok())
         .flatten()
-        .filter(|value| value.to_string().len() <= REPORT_BODY_MAX);
+        .filter(|value| {
+            nesting(value, REPORT_JSON_DEPTH) <= REPORT_JSON_DEPTH
+                && value.to_string().len() <= REPORT_BODY_MAX
+        });
     let whole = match json {
         Some(value) => {
             member.insert("json".into(), value);
@@ -310,6 +337,18 @@ fn clause_matrix(tally: &Tally) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deeply_nested_body_is_kept_as_text_so_the_report_parses() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let shallow = body_member(nested(REPORT_JSON_DEPTH).as_bytes(), false, true);
+        assert!(shallow.get("json").is_some());
+        let deep = nested(REPORT_JSON_DEPTH + 1);
+        let kept = body_member(deep.as_bytes(), false, true);
+        assert_eq!(kept["text"], deep.as_str());
+        let report = json!({"results": [{"request": {"body": kept}}]}).to_string();
+        assert!(serde_json::from_str::<Value>(&report).is_ok());
+    }
 
     #[test]
     fn bodies_are_cut_with_their_length() {
