@@ -32,6 +32,8 @@ pub mod shipped;
 pub mod sink;
 pub mod spec;
 pub mod transport;
+#[doc(hidden)]
+pub mod zoo;
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
