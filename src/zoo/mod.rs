@@ -19,6 +19,7 @@ mod hyper_compact;
 mod hyper_minimal;
 mod on_hyper;
 mod on_std;
+mod raw_close;
 mod raw_http10;
 mod raw_keepalive;
 
@@ -80,6 +81,7 @@ pub const ZOO: &[ZooServer] = &[
     hyper_minimal::SERVER,
     raw_http10::SERVER,
     raw_keepalive::SERVER,
+    raw_close::SERVER,
 ];
 
 /// The zoo server called `name`.

@@ -2,7 +2,8 @@
 //! connection, no HTTP library. Takes a handler and a [`Framing`], gives the bound address. It
 //! reads a request line, headers and a `Content-Length` body (a chunked request is answered 411),
 //! and writes the answer as HTTP/1.0 with `Connection: close` (a connection per request) or as
-//! HTTP/1.1 keeping the connection, with a Content-Length or in chunks. The listen backlog is set
+//! HTTP/1.1, keeping the connection or closing it after every answer, with a Content-Length or in
+//! chunks. The listen backlog is set
 //! through `socket2`, so a server can keep it small.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -18,8 +19,10 @@ use super::{Handler, Reply, BODY_LIMIT};
 /// How a hand-written server frames its answers.
 #[derive(Debug, Clone, Copy)]
 pub struct Framing {
-    /// Answer as HTTP/1.0 and close the connection after every answer.
+    /// Answer as HTTP/1.0 (and so close the connection after every answer).
     pub http10: bool,
+    /// Close the connection after every answer (`Connection: close`), in HTTP/1.1 too.
+    pub close: bool,
     /// Send bodies in chunks of this many bytes (HTTP/1.1 only).
     pub chunk: Option<usize>,
     /// The listen backlog.
@@ -70,7 +73,7 @@ fn connection(stream: TcpStream, handler: &Handler, framing: Framing) -> io::Res
         let Some(head) = read_head(&mut reader)? else {
             return Ok(());
         };
-        let keep = !framing.http10 && head.keep_alive;
+        let keep = !framing.http10 && !framing.close && head.keep_alive;
         let reply = if head.chunked {
             plain_error(
                 411,

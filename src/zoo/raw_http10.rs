@@ -25,6 +25,7 @@ pub(super) const SERVER: ZooServer = ZooServer {
     },
     foundation: Foundation::Std(Framing {
         http10: true,
+        close: true,
         chunk: None,
         backlog: 16,
     }),

@@ -25,6 +25,7 @@ pub(super) const SERVER: ZooServer = ZooServer {
     },
     foundation: Foundation::Std(Framing {
         http10: false,
+        close: false,
         chunk: Some(16),
         backlog: 128,
     }),
