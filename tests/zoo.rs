@@ -175,7 +175,9 @@ impl Drop for Python {
 /// Starts `tests/zoo/{script}` and gives it with its base URL, or `None` (reason printed) when
 /// `python3` is missing.
 fn python_server(script: &str) -> Option<(Python, String)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/zoo").join(script);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/zoo")
+        .join(script);
     let child = Command::new("python3")
         .arg(&path)
         .stdout(Stdio::piped())
@@ -193,7 +195,10 @@ fn python_server(script: &str) -> Option<(Python, String)> {
     BufReader::new(stdout)
         .read_line(&mut url)
         .expect("the server prints its URL");
-    assert!(url.starts_with("http://127.0.0.1:"), "{script} printed {url:?}");
+    assert!(
+        url.starts_with("http://127.0.0.1:"),
+        "{script} printed {url:?}"
+    );
     Some((child, url.trim_end().to_owned()))
 }
 

@@ -55,7 +55,10 @@ fn render(answer: &Answer) -> Reply {
             200,
             Json::Object(vec![
                 ("is_success", Json::Bool(true)),
-                ("connections", Json::Array(all.iter().map(connection).collect())),
+                (
+                    "connections",
+                    Json::Array(all.iter().map(connection).collect()),
+                ),
                 ("count", Json::Int(all.len() as i64)),
             ]),
         ),
