@@ -7,7 +7,7 @@
 //! escapes, headers, framing (chunked or not, keep-alive or a connection per request) and whether
 //! it implements show, list and delete at all. They judge requests with [`endpoint`] (one
 //! validator, its choices as knobs, written apart from `spec::`) and each writes its answers its
-//! own way. [`ZOO`] lists them; [`ZooServer::start`] serves one on `127.0.0.1:0` from background
+//! own way. [`ZOO`] lists them ([`python`] starts the Python ones of `tests/zoo/`); [`ZooServer::start`] serves one on `127.0.0.1:0` from background
 //! threads and gives a [`Running`] handle with its base URL (dropping it stops the server).
 //! `selftest` scores them beside the mock's variants; `tests/zoo.rs` runs the default run against
 //! each (and against the Python servers of `tests/zoo/`).
@@ -19,6 +19,7 @@ mod hyper_compact;
 mod hyper_minimal;
 mod on_hyper;
 mod on_std;
+pub mod python;
 mod raw_close;
 mod raw_http10;
 mod raw_keepalive;
