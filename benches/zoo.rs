@@ -30,10 +30,11 @@ fn main() {
         for _ in 0..SEEDS {
             match PythonServer::start(&common::python_zoo(script)) {
                 Ok(server) => line(script, server.url(), &[]),
-                Err(err) => {
-                    println!("{script}: skipped, it needs python3 ({err})");
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                    println!("{script}: skipped, python3 is missing ({err})");
                     break;
                 }
+                Err(err) => panic!("{script} did not start: {err}"),
             }
         }
     }
@@ -46,8 +47,8 @@ fn line(name: &str, url: &str, extra: &[&str]) {
     println!(
         "{name:<22} {seed:<20} {:>8.1} {:>9} {:>7} {:>5}",
         run.elapsed.as_secs_f64(),
-        summary["requests"],
-        summary["failed"],
+        summary["requests"].as_u64().unwrap_or_default(),
+        summary["failed"].as_u64().unwrap_or_default(),
         run.code.map_or("-".to_owned(), |code| code.to_string())
     );
 }

@@ -43,6 +43,9 @@ pub(super) fn serve(
                 if stopped.load(Ordering::SeqCst) {
                     return;
                 }
+                // Chunked answers go out frame by frame; without it Nagle's algorithm holds
+                // the later frames for the client's delayed ACK.
+                let _ = stream.set_nodelay(true);
                 let handler = Arc::clone(&handler);
                 let service = service_fn(move |request: hyper::Request<Incoming>| {
                     let handler = Arc::clone(&handler);

@@ -14,7 +14,8 @@ pub struct PythonServer {
 }
 
 impl PythonServer {
-    /// Starts `python3 script`; an error when `python3` is missing or the script prints no URL.
+    /// Starts `python3 script`; an error when `python3` is missing (`NotFound`) or the script
+    /// prints no URL (any other kind).
     pub fn start(script: &Path) -> io::Result<PythonServer> {
         let mut child = Command::new("python3")
             .arg(script)
