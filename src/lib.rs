@@ -42,6 +42,8 @@ pub mod sink;
 pub mod spec;
 pub mod suite;
 pub mod transport;
+#[doc(hidden)]
+pub mod zoo;
 
 pub use result::{RunRecord, Status};
 pub use runner::RunConfig;
@@ -83,4 +85,6 @@ mod docs_doctests {
     struct Cleanup;
     #[doc = include_str!("../docs/report-files.md")]
     struct ReportFiles;
+    #[doc = include_str!("../docs/zoo.md")]
+    struct Zoo;
 }

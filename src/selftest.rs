@@ -1,7 +1,8 @@
 //! The self-test: does the suite have teeth? Cases in, a [`Scoreboard`] out.
 //!
 //! [`run`] sends every case, in id order, to a fresh in-process reference mock, to every
-//! conformant variant of `mock::variants` and to every fault of `mock::faults`, all at once,
+//! conformant variant of `mock::variants`, to every fault of `mock::faults` and, over loopback
+//! HTTP, to every conformant server of the `zoo` (written apart from the mock), all at once,
 //! through the runner's `Executor` and a `connection_id` registry per subject (so the checker and
 //! the run-wide uniqueness check are the suite's own). The gate ([`Scoreboard::holds`]): no failure, warning or setup problem on the
 //! reference and the variants (no check cries wolf), and every fault flagged by its own clause (no
@@ -9,7 +10,7 @@
 //! status, so a fault breaking one counts as flagged when a case that exercises the rule fails on
 //! `resp.invalid.status` or `resp.created.status`; hand-written and generated cases alike derive
 //! the rules they exercise from their bodies ([`case::exercised_clauses`](crate::case::exercised_clauses)). Hanging faults end through the per-request
-//! timeout of the [`RunConfig`]. The CLI prints the board (its `Display`), `tests/selftest.rs`
+//! timeout of the [`RunConfig`] (the zoo's servers, on real sockets, get at least the run's default). The CLI prints the board (its `Display`), `tests/selftest.rs`
 //! asserts the gate.
 
 use std::fmt;
@@ -22,10 +23,11 @@ use crate::generate;
 use crate::mock::deviation::Deviation;
 use crate::mock::{self, faults, variants};
 use crate::result::CaseResult;
-use crate::runner::{Executor, RunConfig};
+use crate::runner::{Executor, RunConfig, DEFAULT_TIMEOUT};
 use crate::shipped::CaseRoot;
 use crate::spec::clause::{ClauseId, Level};
-use crate::transport::InProcess;
+use crate::transport::{HttpTarget, InProcess, Target};
+use crate::zoo;
 use crate::Suite;
 
 /// The seed of the generated cases the self-test adds to the case files.
@@ -52,6 +54,9 @@ pub enum Role {
     Variant,
     /// A fault: must be flagged by its own clause.
     Fault,
+    /// A conformant server of the zoo, written apart from the mock, over loopback HTTP: must
+    /// pass clean.
+    Zoo,
 }
 
 impl fmt::Display for Role {
@@ -60,6 +65,7 @@ impl fmt::Display for Role {
             Role::Reference => "reference",
             Role::Variant => "variant",
             Role::Fault => "fault",
+            Role::Zoo => "zoo",
         })
     }
 }
@@ -125,12 +131,15 @@ impl Score {
     pub fn holds(&self) -> bool {
         match self.role {
             Role::Fault => self.detection.is_some(),
-            Role::Reference | Role::Variant => self.failed + self.warned + self.setup == 0,
+            Role::Reference | Role::Variant | Role::Zoo => {
+                self.failed + self.warned + self.setup == 0
+            }
         }
     }
 }
 
-/// The self-test's result: one score per subject, reference first, then variants, then faults.
+/// The self-test's result: one score per subject, reference first, then variants, faults, whole
+/// runs and the zoo.
 #[derive(Debug, Clone)]
 pub struct Scoreboard {
     /// Every subject's score.
@@ -187,30 +196,56 @@ impl Plan {
     }
 }
 
-/// Runs the plan against the reference, every variant and every fault, concurrently (call it
-/// inside a tokio runtime). `config.timeout` bounds each request, so hanging faults end too.
+/// Runs the plan against the reference, every variant, every fault and every server of the
+/// [`zoo`] (each started on loopback for the run), concurrently (call it inside a tokio runtime).
+/// `config.timeout` bounds each request, so hanging faults end too.
 pub async fn run(plan: Plan, config: RunConfig) -> Scoreboard {
     let started = Instant::now();
-    let everyone = std::iter::once((Role::Reference, None))
+    let mut subjects: Vec<Subject> = std::iter::once((Role::Reference, None))
         .chain(variants::VARIANTS.iter().map(|v| (Role::Variant, Some(v))))
         .chain(faults::FAULTS.iter().map(|f| (Role::Fault, Some(f))))
-        .map(|(role, deviation)| (role, deviation, None, Arc::clone(&plan.cases)));
+        .map(|(role, deviation)| Subject::mock(role, deviation, None, Arc::clone(&plan.cases)))
+        .collect();
     let name_variant = crate::mock::deviation::find(variants::VARIANTS, NAME_RUN_VARIANT);
-    let name_runs = plan
-        .name_runs
-        .iter()
-        .map(|(seed, cases)| (Role::Variant, name_variant, Some(*seed), Arc::clone(cases)));
-    let tasks: Vec<_> = everyone
-        .chain(name_runs)
-        .map(|(role, deviation, seed, cases)| {
-            let config = config.clone();
-            tokio::spawn(async move { score(role, deviation, seed, &cases, config).await })
+    subjects.extend(plan.name_runs.iter().map(|(seed, cases)| {
+        Subject::mock(Role::Variant, name_variant, Some(*seed), Arc::clone(cases))
+    }));
+    // The zoo's servers serve until the scores are in (dropping them stops them).
+    let mut running = Vec::with_capacity(zoo::ZOO.len());
+    for server in zoo::ZOO {
+        let target = server
+            .start()
+            .map_err(|err| format!("cannot start: {err}"))
+            .and_then(|up| {
+                let target = HttpTarget::new(up.url())?;
+                running.push(up);
+                Ok(Arc::new(target) as Arc<dyn Target>)
+            });
+        subjects.push(Subject {
+            role: Role::Zoo,
+            name: server.name.to_owned(),
+            clause: None,
+            target,
+            cases: Arc::clone(&plan.cases),
+        });
+    }
+    let tasks: Vec<_> = subjects
+        .into_iter()
+        .map(|subject| {
+            let mut config = config.clone();
+            if subject.role == Role::Zoo {
+                // Real sockets on a machine busy with the in-process subjects answer late at
+                // times; the zoo never hangs, so it gets at least the run's default timeout.
+                config.timeout = config.timeout.max(DEFAULT_TIMEOUT);
+            }
+            tokio::spawn(async move { score(subject, config).await })
         })
         .collect();
     let mut scores = Vec::with_capacity(tasks.len());
     for task in tasks {
         scores.push(task.await.expect("a self-test task does not panic"));
     }
+    drop(running);
     Scoreboard {
         scores,
         cases: plan.cases.len(),
@@ -218,25 +253,45 @@ pub async fn run(plan: Plan, config: RunConfig) -> Scoreboard {
     }
 }
 
-async fn score(
+/// One subject of the self-test: what it is, where its requests go, what it is sent.
+struct Subject {
     role: Role,
-    deviation: Option<&'static Deviation>,
-    whole_run_seed: Option<u64>,
-    cases: &[Case],
-    config: RunConfig,
-) -> Score {
-    let router = deviation.map_or_else(mock::router, Deviation::router);
-    let target = Arc::new(InProcess::new(router));
-    let executor = Executor::new(target, config);
-    let connection_ids = ConnectionIds::default();
+    name: String,
+    clause: Option<ClauseId>,
+    /// The target, or why it could not be set up (a setup problem on its score).
+    target: Result<Arc<dyn Target>, String>,
+    cases: Arc<Vec<Case>>,
+}
+
+impl Subject {
+    /// The reference (`deviation` `None`) or a deviation of the mock, in-process; with a seed
+    /// when it gets a whole run.
+    fn mock(
+        role: Role,
+        deviation: Option<&'static Deviation>,
+        whole_run_seed: Option<u64>,
+        cases: Arc<Vec<Case>>,
+    ) -> Subject {
+        let router = deviation.map_or_else(mock::router, Deviation::router);
+        Subject {
+            role,
+            name: match (deviation, whole_run_seed) {
+                (None, _) => "reference".to_owned(),
+                (Some(d), None) => d.name.to_owned(),
+                (Some(d), Some(seed)) => format!("{} (whole run, seed {seed})", d.name),
+            },
+            clause: deviation.map(|d| d.clause),
+            target: Ok(Arc::new(InProcess::new(router))),
+            cases,
+        }
+    }
+}
+
+async fn score(subject: Subject, config: RunConfig) -> Score {
     let mut score = Score {
-        role,
-        name: match (deviation, whole_run_seed) {
-            (None, _) => "reference".to_owned(),
-            (Some(d), None) => d.name.to_owned(),
-            (Some(d), Some(seed)) => format!("{} (whole run, seed {seed})", d.name),
-        },
-        clause: deviation.map(|d| d.clause),
+        role: subject.role,
+        name: subject.name,
+        clause: subject.clause,
         failed: 0,
         warned: 0,
         setup: 0,
@@ -245,7 +300,17 @@ async fn score(
         flagged_by: 0,
         flagged_by_generated: 0,
     };
-    for case in cases {
+    let target = match subject.target {
+        Ok(target) => target,
+        Err(why) => {
+            score.setup = 1;
+            score.name = format!("{} ({why})", score.name);
+            return score;
+        }
+    };
+    let executor = Executor::new(target, config);
+    let connection_ids = ConnectionIds::default();
+    for case in subject.cases.iter() {
         let mut result = executor.execute(case).await;
         connection_ids.record(&result.id, &result.source, &mut result.verdict);
         score.requests += 1;
@@ -255,7 +320,7 @@ async fn score(
             Outcome::Warn => score.warned += 1,
             Outcome::Setup | Outcome::Skip => score.setup += 1,
         }
-        let Some(clause) = detect(role, score.clause, &result) else {
+        let Some(clause) = detect(score.role, score.clause, &result) else {
             continue;
         };
         score.flagged_by += 1;
@@ -302,6 +367,7 @@ impl fmt::Display for Scoreboard {
             .iter()
             .filter(|s| s.role == Role::Variant)
             .count();
+        let zoo = self.scores.iter().filter(|s| s.role == Role::Zoo).count();
         let whole_runs = self
             .scores
             .iter()
@@ -309,7 +375,7 @@ impl fmt::Display for Scoreboard {
             .count();
         writeln!(
             f,
-            "selftest: {} cases against the reference, {} conformant variants and {faults} faults; {whole_runs} whole runs against {NAME_RUN_VARIANT} ({:.2} s)",
+            "selftest: {} cases against the reference, {} conformant variants, {zoo} zoo servers and {faults} faults; {whole_runs} whole runs against {NAME_RUN_VARIANT} ({:.2} s)",
             self.cases,
             variants - whole_runs,
             self.elapsed.as_secs_f64()

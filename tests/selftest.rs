@@ -61,6 +61,16 @@ fn the_command_prints_a_row_per_subject_and_exits_0() {
             fault.name
         );
     }
+    for server in dli_conformance::zoo::ZOO {
+        let row = stdout
+            .lines()
+            .find(|line| line.split_whitespace().nth(1) == Some(server.name));
+        assert!(
+            row.is_some_and(|row| row.starts_with("zoo ") && row.contains(" clean")),
+            "{}: {row:?}",
+            server.name
+        );
+    }
     assert!(
         stdout.ends_with("every fault flagged by its own clause)\n"),
         "{stdout}"

@@ -51,3 +51,74 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The Python servers of the zoo, in `tests/zoo/`.
+pub const PYTHON_ZOO: [&str; 2] = ["echo_server.py", "http10_server.py"];
+
+/// The path of the Python zoo server `script`.
+pub fn python_zoo(script: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/zoo")
+        .join(script)
+}
+
+/// What a default run against a zoo server gave.
+pub struct ZooRun {
+    /// The exit code.
+    pub code: Option<i32>,
+    /// The JSON report.
+    pub report: serde_json::Value,
+    /// The end of stderr.
+    pub stderr: String,
+    /// Wall time of the whole run (cleanup included).
+    pub elapsed: std::time::Duration,
+}
+
+/// The default run of the binary against `url` at `seed`, with its JSON
+/// report.
+pub fn zoo_run(name: &str, url: &str, seed: u64) -> ZooRun {
+    let dir = temp_dir(&format!("zoo-{}-{seed}", name.replace('/', "-")));
+    let report = dir.join("report.json");
+    let started = std::time::Instant::now();
+    let seed = seed.to_string();
+    let args = [
+        "run",
+        "--target",
+        url,
+        "--seed",
+        &seed,
+        "--quiet",
+        "--report-json",
+        report.to_str().expect("a UTF-8 temporary path"),
+    ];
+    let output = cli(&args);
+    let elapsed = started.elapsed();
+    let (_, stderr) = text(&output);
+    // The end of stderr is enough to see what went wrong.
+    let tail = (stderr.len().saturating_sub(4000)..)
+        .find(|&at| stderr.is_char_boundary(at))
+        .unwrap_or_default();
+    let stderr = stderr[tail..].to_owned();
+    let text = std::fs::read_to_string(&report)
+        .unwrap_or_else(|err| panic!("{name}: no JSON report ({err}); stderr:\n{stderr}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    ZooRun {
+        code: output.status.code(),
+        report: serde_json::from_str(&text).expect("the JSON report is JSON"),
+        stderr,
+        elapsed,
+    }
+}
+
+/// A random seed (`ZOO_SEED` when set).
+pub fn zoo_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::env::var("ZOO_SEED")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or_else(|| {
+            std::collections::hash_map::RandomState::new()
+                .build_hasher()
+                .finish()
+        })
+}
