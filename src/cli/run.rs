@@ -60,6 +60,11 @@ pub struct RunArgs {
     /// (default: start the reference mock on a free loopback port).
     #[arg(long, value_parser = super::parse_target)]
     target: Option<String>,
+    /// A CA certificate (PEM, one or a bundle) an https:// target's certificate may be signed
+    /// by, besides the system's trust store (SSL_CERT_FILE, SSL_CERT_DIR) and the public roots
+    /// (repeatable).
+    #[arg(long = "ca-cert", value_name = "PATH")]
+    ca_certs: Vec<PathBuf>,
     /// The {project_id} path segment.
     #[arg(long, env = sign::PROJECT_ID_VAR, default_value = DEFAULT_PROJECT_ID)]
     project_id: String,
@@ -481,6 +486,9 @@ pub fn run(args: RunArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
             pace.retries()
         ));
     }
+    if let Some(line) = record.concurrency.as_ref().and_then(|c| c.summary()) {
+        say(&line);
+    }
     for error in &report_errors {
         eprintln!("error: {error}");
     }
@@ -783,7 +791,7 @@ async fn connect(
                 .map_err(|err| format!("cannot start the reference mock: {err}"))?
         }
     };
-    let target = HttpTarget::new(&url)?;
+    let target = HttpTarget::trusting(&url, &args.ca_certs)?;
     let (host, port) = target
         .socket_address()
         .ok_or_else(|| format!("invalid target URL {url:?}: no host or port"))?;

@@ -6,8 +6,10 @@
 //! [`RunConfig::stop_after`] consecutive answers that never came (timeouts, resets, non-HTTP
 //! bytes), or once the run's deadline passes, the run stops sending and every case asked for
 //! afterwards comes back skipped with the reason. At most [`RunConfig::max_in_flight`] requests
-//! are in flight at once, however many trials ask; a request's timeout starts when it is sent,
-//! not while it waits for its turn, so a busy run never times out a slow answer. The run-wide `connection_id` registry and
+//! are in flight at once, however many trials ask, fewer after the target left some unanswered
+//! under load ([`super::concurrency`]: such a request is sent again alone before it is judged);
+//! a request's timeout starts when it is sent, not while it waits for its turn, so a busy run
+//! never times out a slow answer. The run-wide `connection_id` registry and
 //! the reports are not touched here: [`super::Run`] records what the run keeps, and shrinking
 //! and the self-test call the executor directly without recording anything.
 //!
@@ -21,6 +23,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::budget::Budget;
+use super::concurrency::Concurrency;
 use super::ledger::Ledger;
 use super::pace::{Attempted, Pace};
 use super::RunConfig;
@@ -57,7 +60,7 @@ pub struct Executor {
     config: RunConfig,
     requests: AtomicU64,
     stop: Stop,
-    in_flight: tokio::sync::Semaphore,
+    concurrency: Concurrency,
     guards: Guards,
 }
 
@@ -74,7 +77,7 @@ impl Executor {
             config.max_time.map(|limit| (Instant::now() + limit, limit)),
         );
         Executor {
-            in_flight: tokio::sync::Semaphore::new(config.max_in_flight.max(1)),
+            concurrency: Concurrency::new(config.max_in_flight),
             target,
             config,
             requests: AtomicU64::new(0),
@@ -106,6 +109,11 @@ impl Executor {
     /// Requests sent so far.
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// The run's concurrency: its limit now, and what lowered it.
+    pub fn concurrency(&self) -> &Concurrency {
+        &self.concurrency
     }
 
     /// The run's stop switch.
@@ -163,9 +171,81 @@ impl Executor {
     }
 
     /// Sends `request` in its turn, within the per-request timeout and the run's deadline,
-    /// retrying 429s, counting every attempt and watching the transport.
+    /// retrying 429s, counting every attempt and watching the transport. A request that got
+    /// no answer while others were in flight (or a connection that broke) lowers the
+    /// concurrency and is sent again alone; only what is missing alone is judged.
     async fn send(&self, request: &Request) -> Sent {
-        let _turn = self.in_flight.acquire().await;
+        let turn = self.concurrency.shared().await;
+        let answer = match self.attempt(request).await {
+            Sent::Answer(answer) => answer,
+            stopped @ Sent::Stopped(_) => return stopped,
+        };
+        let answer = match answer {
+            Ok(response) => {
+                self.concurrency.answered(&turn);
+                Ok(response)
+            }
+            Err(error) => {
+                let crowded = turn.crowded();
+                let busy = crowded && turn.others_answered();
+                if crowded {
+                    self.concurrency.lower(&turn, &error);
+                }
+                drop(turn);
+                if !self.worth_resending(&error, busy) {
+                    if !crowded {
+                        self.concurrency.note_unanswered_alone(&error);
+                    }
+                    Err(error)
+                } else {
+                    match self.resend_alone(request, error).await {
+                        Sent::Answer(answer) => answer,
+                        stopped @ Sent::Stopped(_) => return stopped,
+                    }
+                }
+            }
+        };
+        self.stop.observe(&answer);
+        Sent::Answer(answer)
+    }
+
+    /// Whether a request that got `error` is sent again alone: a broken connection always
+    /// (a pooled connection the server had closed breaks before any byte of answer, and costs
+    /// nothing to try again); a timeout when the target was `busy` answering others meanwhile
+    /// (a target that answered nobody was not kept busy by the load), until it has left a
+    /// request unanswered alone (from then on every resend would cost one more timeout).
+    fn worth_resending(&self, error: &TransportError, busy: bool) -> bool {
+        match error {
+            TransportError::Broken(_) => true,
+            TransportError::Timeout(_) => busy && !self.concurrency.unanswered_alone(),
+        }
+    }
+
+    /// Sends `request` again once nothing else is in flight; `first` is what the first try got.
+    async fn resend_alone(&self, request: &Request, first: TransportError) -> Sent {
+        let turn = tokio::select! {
+            biased;
+            reason = self.stop.stopped() => return Sent::Stopped(reason),
+            turn = self.concurrency.alone() => turn,
+        };
+        // While this request waited, another may have gone unanswered alone.
+        if !self.worth_resending(&first, true) {
+            return Sent::Answer(Err(first));
+        }
+        let answer = match self.attempt(request).await {
+            Sent::Answer(answer) => answer,
+            stopped @ Sent::Stopped(_) => return stopped,
+        };
+        match &answer {
+            Ok(_) => self.concurrency.answered(&turn),
+            Err(error) => self.concurrency.note_unanswered_alone(error),
+        }
+        Sent::Answer(answer)
+    }
+
+    /// One send through the pace, within the per-request timeout and the run's deadline; a
+    /// target that stays throttled stops the run.
+    async fn attempt(&self, request: &Request) -> Sent {
         if let Some(reason) = self.stop.reason() {
             return Sent::Stopped(reason);
         }
@@ -201,7 +281,6 @@ impl Executor {
         if let Some(reason) = gave_up {
             self.stop.stop(reason);
         }
-        self.stop.observe(&answer);
         Sent::Answer(answer)
     }
 }
