@@ -1,31 +1,37 @@
 //! Adaptive concurrency: how many requests of a run are in flight, and sending one alone.
 //!
-//! A [`Concurrency`] admits requests ([`Concurrency::shared`]) up to a limit that starts at the
-//! run's `max_in_flight` (its ceiling). The executor sits on top: when a request gets no answer
-//! (a timeout, a refused or reset connection, a stale pooled connection) while others were in
-//! flight, it halves the limit ([`Concurrency::lower`], once per wave: requests admitted before
-//! a lowering do not lower it again) and sends the request again alone
-//! ([`Concurrency::alone`]: it waits until nothing is in flight and admits nothing else until it
-//! is done). Only an answer missing alone is judged. Every `limit` answers in a row at a limit
-//! raise it by one (additive increase, multiplicative decrease, as TCP), but never again to a
-//! limit at which answers went missing: each wave costs a timeout, so the limit settles below
-//! the smallest one that lost answers instead of finding it again and again.
+//! A [`Concurrency`] admits requests up to a limit that starts at the run's `max_in_flight`
+//! (its ceiling); the executor sends every request through [`Concurrency::send`]. When one
+//! gets no answer (a timeout, a refused or reset connection, a stale pooled connection) while
+//! others were in flight, it halves the limit (once per wave: requests admitted before a
+//! lowering do not lower it again) and sends the request again alone (it waits until nothing
+//! is in flight and admits nothing else until it is done). Only an answer missing alone is
+//! judged. Every `limit` answers in a row raise the limit by one (additive increase,
+//! multiplicative decrease, as TCP), but never again to a limit at which answers went missing:
+//! each wave costs a timeout, so the limit settles below the smallest one that lost answers
+//! instead of finding it again and again.
 //! A run's load is then never the server's fault: a server with a small listen backlog and one
 //! connection at a time drops the SYNs of 64 simultaneous connects, and their retransmits pass
 //! the timeout. What happened is a [`ConcurrencyRecord`] in the run's record (and the reports).
 //!
 //! A target that never answers some body must still end quickly: once one request went
-//! unanswered alone, [`Concurrency::unanswered_alone`] is set and later timeouts are judged as
-//! they come (without a resend that would cost another timeout each); the run's `--stop-after`
-//! streak counts them.
+//! unanswered alone ([`ConcurrencyRecord::unanswered_alone`] says which), later timeouts are
+//! judged as they come, without a resend that would cost another timeout each; the run's
+//! `--stop-after` streak counts them.
 
+use std::future::Future;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use serde::Serialize;
 use tokio::sync::Notify;
 
-use crate::transport::TransportError;
+use super::Stop;
+use crate::transport::{Response, TransportError};
+
+/// What one attempt at a request gave: the answer, or the transport error standing in for
+/// one; `Err` when the run stopped before it was sent (the reason).
+pub type Attempt = Result<Result<Response, TransportError>, String>;
 
 /// The lowerings a record keeps in full (the count covers them all).
 const LOWERINGS_KEPT: usize = 16;
@@ -122,7 +128,7 @@ impl ConcurrencyRecord {
 }
 
 /// A request's place in flight; leaving it (drop) lets others in.
-pub struct Turn<'a> {
+struct Turn<'a> {
     concurrency: &'a Concurrency,
     alone: bool,
     generation: u64,
@@ -133,13 +139,13 @@ pub struct Turn<'a> {
 
 impl Turn<'_> {
     /// Whether any other request was in flight during this one (so far).
-    pub fn crowded(&self) -> bool {
+    fn crowded(&self) -> bool {
         !self.alone && (self.in_flight > 1 || self.concurrency.lock().admissions != self.admissions)
     }
 
     /// Whether the target answered any other request while this one was in flight: a busy
     /// server then left this one waiting, where a server that answers nobody is not busy.
-    pub fn others_answered(&self) -> bool {
+    fn others_answered(&self) -> bool {
         self.concurrency.lock().answers != self.answers
     }
 }
@@ -222,7 +228,7 @@ impl Concurrency {
     }
 
     /// Waits for a turn among others: under the limit, and not while a request waits to go alone.
-    pub async fn shared(&self) -> Turn<'_> {
+    async fn shared(&self) -> Turn<'_> {
         self.wait_for(|state| {
             if state.alone || state.waiting_alone > 0 || state.in_flight >= state.limit {
                 return None;
@@ -242,7 +248,7 @@ impl Concurrency {
     }
 
     /// Waits until nothing is in flight, then takes a turn no other request shares.
-    pub async fn alone(&self) -> Turn<'_> {
+    async fn alone(&self) -> Turn<'_> {
         self.lock().waiting_alone += 1;
         let waiting = WaitingAlone(self);
         let turn = self
@@ -267,9 +273,66 @@ impl Concurrency {
         turn
     }
 
+    /// Sends a request by `attempt` in a shared turn; when no answer came while others were in
+    /// flight, or the connection broke, lowers the limit and sends it again alone (unless
+    /// `stop` is pulled first). Gives what was last answered.
+    pub async fn send<F, Sending>(&self, stop: &Stop, mut attempt: F) -> Attempt
+    where
+        F: FnMut() -> Sending,
+        Sending: Future<Output = Attempt>,
+    {
+        let turn = self.shared().await;
+        let error = match attempt().await? {
+            Ok(response) => {
+                self.answered(&turn);
+                return Ok(Ok(response));
+            }
+            Err(error) => error,
+        };
+        let crowded = turn.crowded();
+        let busy = crowded && turn.others_answered();
+        if crowded {
+            self.lower(&turn, &error);
+        }
+        drop(turn);
+        if !self.worth_resending(&error, busy) {
+            if !crowded {
+                self.note_unanswered_alone(&error);
+            }
+            return Ok(Err(error));
+        }
+        let turn = tokio::select! {
+            biased;
+            reason = stop.stopped() => return Err(reason),
+            turn = self.alone() => turn,
+        };
+        // While this request waited, another may have gone unanswered alone.
+        if !self.worth_resending(&error, true) {
+            return Ok(Err(error));
+        }
+        let answer = attempt().await?;
+        match &answer {
+            Ok(_) => self.answered(&turn),
+            Err(error) => self.note_unanswered_alone(error),
+        }
+        Ok(answer)
+    }
+
+    /// Whether a request that got `error` is sent again alone: a broken connection always
+    /// (a pooled connection the server had closed breaks before any byte of answer, and costs
+    /// little to try again); a timeout when the target was `busy` answering others meanwhile
+    /// (a target that answered nobody was not kept busy by the load), until it has left a
+    /// request unanswered alone (from then on every resend would cost one more timeout).
+    fn worth_resending(&self, error: &TransportError, busy: bool) -> bool {
+        match error {
+            TransportError::Broken(_) => true,
+            TransportError::Timeout(_) => busy && self.lock().unanswered_alone.is_none(),
+        }
+    }
+
     /// An answer came in `turn`: after `limit` of them in a row the limit grows by one; an
     /// answer to a resend counts as answered alone.
-    pub fn answered(&self, turn: &Turn<'_>) {
+    fn answered(&self, turn: &Turn<'_>) {
         let mut state = self.lock();
         state.answers += 1;
         if turn.alone {
@@ -287,7 +350,7 @@ impl Concurrency {
 
     /// No answer came in `turn` while others were in flight: halves the limit, unless a
     /// lowering since the turn began already answered the same wave.
-    pub fn lower(&self, turn: &Turn<'_>, error: &TransportError) {
+    fn lower(&self, turn: &Turn<'_>, error: &TransportError) {
         let mut state = self.lock();
         state.answered = 0;
         if turn.generation != state.generation || state.limit == 1 {
@@ -312,15 +375,10 @@ impl Concurrency {
     }
 
     /// Notes that a request went unanswered with nothing else in flight (the first one stays).
-    pub fn note_unanswered_alone(&self, error: &TransportError) {
+    fn note_unanswered_alone(&self, error: &TransportError) {
         self.lock()
             .unanswered_alone
             .get_or_insert_with(|| error.to_string());
-    }
-
-    /// Whether a request already went unanswered with nothing else in flight.
-    pub fn unanswered_alone(&self) -> bool {
-        self.lock().unanswered_alone.is_some()
     }
 
     /// What the run's concurrency did so far.

@@ -23,7 +23,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::budget::Budget;
-use super::concurrency::Concurrency;
+use super::concurrency::{Attempt, Concurrency};
 use super::ledger::Ledger;
 use super::pace::{Attempted, Pace};
 use super::RunConfig;
@@ -142,8 +142,8 @@ impl Executor {
         }
         let started = Instant::now();
         let answer = match self.send(&request).await {
-            Sent::Answer(answer) => answer,
-            Sent::Stopped(reason) => {
+            Ok(answer) => answer,
+            Err(reason) => {
                 if let Some(budget) = &self.guards.budget {
                     budget.refund(case);
                 }
@@ -173,81 +173,22 @@ impl Executor {
     /// Sends `request` in its turn, within the per-request timeout and the run's deadline,
     /// retrying 429s, counting every attempt and watching the transport. A request that got
     /// no answer while others were in flight (or a connection that broke) lowers the
-    /// concurrency and is sent again alone; only what is missing alone is judged.
-    async fn send(&self, request: &Request) -> Sent {
-        let turn = self.concurrency.shared().await;
-        let answer = match self.attempt(request).await {
-            Sent::Answer(answer) => answer,
-            stopped @ Sent::Stopped(_) => return stopped,
-        };
-        let answer = match answer {
-            Ok(response) => {
-                self.concurrency.answered(&turn);
-                Ok(response)
-            }
-            Err(error) => {
-                let crowded = turn.crowded();
-                let busy = crowded && turn.others_answered();
-                if crowded {
-                    self.concurrency.lower(&turn, &error);
-                }
-                drop(turn);
-                if !self.worth_resending(&error, busy) {
-                    if !crowded {
-                        self.concurrency.note_unanswered_alone(&error);
-                    }
-                    Err(error)
-                } else {
-                    match self.resend_alone(request, error).await {
-                        Sent::Answer(answer) => answer,
-                        stopped @ Sent::Stopped(_) => return stopped,
-                    }
-                }
-            }
-        };
+    /// concurrency and is sent again alone ([`Concurrency::send`]); only what is missing alone
+    /// is judged. `Err`: the run stopped before it was sent.
+    async fn send(&self, request: &Request) -> Attempt {
+        let answer = self
+            .concurrency
+            .send(&self.stop, || self.attempt(request))
+            .await?;
         self.stop.observe(&answer);
-        Sent::Answer(answer)
-    }
-
-    /// Whether a request that got `error` is sent again alone: a broken connection always
-    /// (a pooled connection the server had closed breaks before any byte of answer, and costs
-    /// nothing to try again); a timeout when the target was `busy` answering others meanwhile
-    /// (a target that answered nobody was not kept busy by the load), until it has left a
-    /// request unanswered alone (from then on every resend would cost one more timeout).
-    fn worth_resending(&self, error: &TransportError, busy: bool) -> bool {
-        match error {
-            TransportError::Broken(_) => true,
-            TransportError::Timeout(_) => busy && !self.concurrency.unanswered_alone(),
-        }
-    }
-
-    /// Sends `request` again once nothing else is in flight; `first` is what the first try got.
-    async fn resend_alone(&self, request: &Request, first: TransportError) -> Sent {
-        let turn = tokio::select! {
-            biased;
-            reason = self.stop.stopped() => return Sent::Stopped(reason),
-            turn = self.concurrency.alone() => turn,
-        };
-        // While this request waited, another may have gone unanswered alone.
-        if !self.worth_resending(&first, true) {
-            return Sent::Answer(Err(first));
-        }
-        let answer = match self.attempt(request).await {
-            Sent::Answer(answer) => answer,
-            stopped @ Sent::Stopped(_) => return stopped,
-        };
-        match &answer {
-            Ok(_) => self.concurrency.answered(&turn),
-            Err(error) => self.concurrency.note_unanswered_alone(error),
-        }
-        Sent::Answer(answer)
+        Ok(answer)
     }
 
     /// One send through the pace, within the per-request timeout and the run's deadline; a
     /// target that stays throttled stops the run.
-    async fn attempt(&self, request: &Request) -> Sent {
+    async fn attempt(&self, request: &Request) -> Attempt {
         if let Some(reason) = self.stop.reason() {
-            return Sent::Stopped(reason);
+            return Err(reason);
         }
         let timeout = self.config.timeout;
         let (limit, deadline_bound) = match self.stop.time_left() {
@@ -260,7 +201,7 @@ impl Executor {
             .send(&*self.target, request, limit, &self.stop)
             .await;
         let (answer, gave_up) = match attempted {
-            Attempted::Stopped(reason) => return Sent::Stopped(reason),
+            Attempted::Stopped(reason) => return Err(reason),
             Attempted::Answer {
                 answer,
                 attempts,
@@ -273,7 +214,7 @@ impl Executor {
         };
         let answer = match answer {
             Err(TransportError::Timeout(_)) if deadline_bound => {
-                return Sent::Stopped(self.stop.reason().unwrap_or_else(|| self.stop.expire()))
+                return Err(self.stop.reason().unwrap_or_else(|| self.stop.expire()))
             }
             Err(TransportError::Timeout(_)) => Err(TransportError::Timeout(timeout)),
             other => other,
@@ -281,16 +222,8 @@ impl Executor {
         if let Some(reason) = gave_up {
             self.stop.stop(reason);
         }
-        Sent::Answer(answer)
+        Ok(answer)
     }
-}
-
-/// What became of a send.
-enum Sent {
-    /// An answer, or the transport error that stood in for one.
-    Answer(Result<Response, TransportError>),
-    /// The run stopped (or its deadline passed) while waiting: the case did not run.
-    Stopped(String),
 }
 
 fn skipped(case: &Case, request: Request, reason: String) -> CaseResult {
