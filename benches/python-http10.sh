@@ -58,7 +58,7 @@ server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()
 PY
-python3 "$WORK/server.py" "$MOCK_URL" >"$WORK/port" &
+python3 "$WORK/server.py" "$MOCK_URL" >"$WORK/port" 2>"$WORK/server.log" &
 PY_PID=$!
 while [ ! -s "$WORK/port" ]; do sleep 0.05; done
 PORT=$(head -n1 "$WORK/port")
