@@ -258,7 +258,6 @@ impl Concurrency {
                 }
                 state.alone = true;
                 state.in_flight = 1;
-                state.resent += 1;
                 Some(Turn {
                     concurrency: self,
                     alone: true,
@@ -310,6 +309,7 @@ impl Concurrency {
         if !self.worth_resending(&error, true) {
             return Ok(Err(error));
         }
+        self.lock().resent += 1;
         let answer = attempt().await?;
         match &answer {
             Ok(_) => self.answered(&turn),
@@ -499,7 +499,7 @@ mod tests {
         assert_eq!(alone.await.unwrap(), 1, "alone: nothing else in flight");
         later.await.unwrap();
         let record = concurrency.record();
-        assert_eq!((record.resent, record.resent_answered), (1, 1));
+        assert_eq!(record.resent_answered, 1);
     }
 
     #[tokio::test]
@@ -510,6 +510,53 @@ mod tests {
         assert!(gave_up.is_err());
         let _second = concurrency.shared().await;
         drop(busy);
+    }
+
+    fn answer() -> Response {
+        Response {
+            status: 201,
+            headers: Vec::new(),
+            body: bytes::Bytes::new(),
+            body_truncated: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_broken_connection_is_sent_again_alone() {
+        let concurrency = Concurrency::new(4);
+        let stop = Stop::new(0, None);
+        let tries = std::cell::Cell::new(0);
+        let answer = concurrency
+            .send(&stop, || {
+                tries.set(tries.get() + 1);
+                let first = tries.get() == 1;
+                async move {
+                    Ok(if first {
+                        Err(TransportError::Broken("connection closed".into()))
+                    } else {
+                        Ok(answer())
+                    })
+                }
+            })
+            .await;
+        assert_eq!(answer, Ok(Ok(answer())));
+        let record = concurrency.record();
+        assert_eq!((record.resent, record.resent_answered), (1, 1));
+        assert_eq!(record.lowered, 0, "alone, nothing to lower");
+    }
+
+    #[tokio::test]
+    async fn a_timeout_alone_is_judged_at_once_and_remembered() {
+        let concurrency = Concurrency::new(4);
+        let stop = Stop::new(0, None);
+        let answer = concurrency.send(&stop, || async { Ok(Err(lost())) }).await;
+        assert_eq!(answer, Ok(Err(lost())));
+        let record = concurrency.record();
+        assert_eq!(record.resent, 0);
+        assert_eq!(
+            record.unanswered_alone.as_deref(),
+            Some("no answer within 10 s")
+        );
     }
 
     #[test]
