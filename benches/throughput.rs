@@ -8,22 +8,21 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use dli_conformance::case::{self, Case};
+use dli_conformance::case::Case;
 use dli_conformance::generate::{self, CLASSES, FIXED_SEED};
-use dli_conformance::runner::{Run, RunConfig, DEFAULT_CONCURRENCY};
+use dli_conformance::runner::DEFAULT_CONCURRENCY;
 use dli_conformance::transport::{HttpTarget, InProcess, Target};
-use dli_conformance::{check::Outcome, mock};
+use dli_conformance::{check::Outcome, mock, Suite};
 use futures_util::stream::{self, StreamExt};
 
 const ROUNDS: usize = 3;
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
-    let mut cases = case::load_dir(
-        dli_conformance::case::SHIPPED_DIR.as_ref(),
-        &Default::default(),
-    )
-    .expect("the shipped cases load");
+    let mut cases = Suite::default()
+        .corpus(false)
+        .load()
+        .expect("the shipped cases load");
     cases.extend(generate::sample_cases(FIXED_SEED, 256));
     let url = runtime
         .block_on(mock::spawn("127.0.0.1:0"))
@@ -81,7 +80,7 @@ fn time_run(
     cases: &[Case],
     concurrency: usize,
 ) -> Duration {
-    let run = Run::plain(target, runtime.handle().clone(), RunConfig::default());
+    let run = Suite::new(target).start(runtime.handle().clone());
     let started = Instant::now();
     let outcomes: Vec<Outcome> = runtime.block_on(
         stream::iter(cases)

@@ -288,6 +288,7 @@ fn mock_meets_oracle(request: Request) {
             skipped: None,
             elapsed: std::time::Duration::ZERO,
             known: Vec::new(),
+            parity: None,
         };
         panic!(
             "the mock and the oracle disagree\n{}",

@@ -51,6 +51,8 @@ pub struct CaseResult {
     /// Violations a live entry of the run's baseline accepts, moved out of the verdict by
     /// `crate::baseline` (empty without a baseline).
     pub known: Vec<KnownViolation>,
+    /// How the answer compares with a recording (`run --parity`), `None` without one.
+    pub parity: Option<crate::parity::Compared>,
 }
 
 /// A violation a known-deviation baseline accepts for now, with the entry's reason.
@@ -86,6 +88,7 @@ impl CaseResult {
             skipped: Some(reason),
             elapsed: Duration::ZERO,
             known: Vec::new(),
+            parity: None,
         }
     }
 
@@ -218,6 +221,8 @@ pub struct Tally {
     pub failures: Vec<KeptFailure>,
     /// Failures not kept because their clause had enough.
     pub failures_dropped: u64,
+    /// How the results compared with a recording (`run --parity`; empty without one).
+    pub parity: crate::parity::ParityTally,
 }
 
 impl Tally {
@@ -306,6 +311,7 @@ impl Tally {
             }
         }
         self.failures_dropped += other.failures_dropped;
+        self.parity.merge(&other.parity);
     }
 }
 
@@ -568,6 +574,51 @@ impl RunRecord {
                 .as_ref()
                 .is_none_or(|baseline| baseline.expired().next().is_none())
     }
+
+    /// What the run says about its target: a failure (or an expired baseline entry) fails it;
+    /// otherwise a setup problem or an early stop leaves it incomplete.
+    pub fn status(&self) -> Status {
+        if !self.conforms() {
+            Status::Fails
+        } else if self.count(Outcome::Setup) > 0 || self.stopped.is_some() {
+            Status::Incomplete
+        } else {
+            Status::Conforms
+        }
+    }
+}
+
+/// A finished run's verdict on its target; the CLIs map it to the exit code (0, 1, 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// No failure (under `strict`, no warning), nothing left undone.
+    Conforms,
+    /// At least one failure, or an expired baseline entry.
+    Fails,
+    /// No failure, but the run could not say everything: a setup problem, an early stop, or
+    /// (see [`Status::with_aftermath`]) what came after the results went wrong.
+    Incomplete,
+}
+
+impl Status {
+    /// This status once the run's aftermath is known: a conforming run whose aftermath is not
+    /// `clean` (a report not written, a connection left behind) is incomplete.
+    pub fn with_aftermath(self, clean: bool) -> Status {
+        match self {
+            Status::Conforms if !clean => Status::Incomplete,
+            status => status,
+        }
+    }
+
+    /// This status once the comparison with a recording is known: a run that `differs` from
+    /// the recording where parity is required (`--require-parity`) fails.
+    pub fn with_parity(self, differs: bool) -> Status {
+        if differs {
+            Status::Fails
+        } else {
+            self
+        }
+    }
 }
 
 #[cfg(test)]
@@ -605,6 +656,7 @@ pub(crate) mod tests {
             skipped: None,
             elapsed: Duration::ZERO,
             known: Vec::new(),
+            parity: None,
         }
     }
 

@@ -8,7 +8,7 @@
 //! check has gone blind). A request rule (`req.*`) is judged by the checker through the answer's
 //! status, so a fault breaking one counts as flagged when a case that exercises the rule fails on
 //! `resp.invalid.status` or `resp.created.status`; hand-written and generated cases alike derive
-//! the rules they exercise from their bodies ([`case::exercised_clauses`]). Hanging faults end through the per-request
+//! the rules they exercise from their bodies ([`case::exercised_clauses`](crate::case::exercised_clauses)). Hanging faults end through the per-request
 //! timeout of the [`RunConfig`]. The CLI prints the board (its `Display`), `tests/selftest.rs`
 //! asserts the gate.
 
@@ -16,10 +16,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::case::{self, Case, LoadError, Source};
+use crate::case::{Case, LoadError, Source};
 use crate::check::{ConnectionIds, Outcome};
-use crate::corpus;
-use crate::fixtures::Fixtures;
 use crate::generate;
 use crate::mock::deviation::Deviation;
 use crate::mock::{self, faults, variants};
@@ -28,6 +26,7 @@ use crate::runner::{Executor, RunConfig};
 use crate::shipped::CaseRoot;
 use crate::spec::clause::{ClauseId, Level};
 use crate::transport::InProcess;
+use crate::Suite;
 
 /// The seed of the generated cases the self-test adds to the case files.
 pub const SEED: u64 = 20_260_527;
@@ -152,8 +151,7 @@ impl Scoreboard {
 /// The self-test's cases: every case file below `root`, its corpus cases, then `examples`
 /// generated cases per mutation class drawn with `seed` (see [`SEED`] and [`EXAMPLES_PER_CLASS`]).
 pub fn cases(root: &CaseRoot, seed: u64, examples: usize) -> Result<Vec<Case>, LoadError> {
-    let mut cases = case::load(root, &Fixtures::default())?;
-    cases.extend(corpus::load(root)?);
+    let mut cases = Suite::default().cases_from(root.clone()).load()?;
     cases.extend(generate::sample_cases(seed, examples));
     Ok(cases)
 }

@@ -40,6 +40,7 @@ impl Sink {
         let failure = (result.outcome() != crate::check::Outcome::Pass)
             .then(|| report::render_failure(result, &self.base_url));
         self.tally.add(result, failure.clone());
+        self.tally.parity.add(result, &self.base_url);
         let mut failed = Vec::new();
         for (index, (name, reporter)) in self.reporters.iter_mut().enumerate() {
             if let Err(err) = reporter.result(result, failure.as_deref()) {
@@ -112,6 +113,7 @@ mod tests {
             skipped: None,
             elapsed: Duration::ZERO,
             known: Vec::new(),
+            parity: None,
         };
         assert_eq!(sink.record(&result), None);
         sink.record(&result);

@@ -38,10 +38,10 @@ pub struct CleanupArgs {
     #[arg(long, env = sign::PROJECT_ID_VAR)]
     project_id: Option<String>,
     /// Extra header for every request, 'Name: value' (repeatable); values are never printed.
-    #[arg(long = "header", value_name = "'NAME: VALUE'", value_parser = super::run::parse_header)]
+    #[arg(long = "header", value_name = "'NAME: VALUE'", value_parser = super::parse_header)]
     headers: Vec<(String, String)>,
     /// At most this many requests per second.
-    #[arg(long, value_name = "R", value_parser = super::run::parse_rate)]
+    #[arg(long, value_name = "R", value_parser = super::parse_rate)]
     rate: Option<f64>,
     /// Retries of a request answered 429 before giving it up.
     #[arg(long, value_name = "N", default_value_t = Backoff::default().retries)]

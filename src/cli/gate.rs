@@ -1,6 +1,6 @@
 //! The CI-gate flags of `run` (flattened into its `RunArgs`): the JUnit and Markdown reports,
-//! the GitHub job summary and annotations, the known-deviation baseline, and the partition;
-//! and what the end of a run prints about them (the clause matrix, the baseline's entries).
+//! the GitHub job summary and annotations, the known-deviation baseline, and the partition
+//! (what the end of a run prints about them is `report::console`'s).
 
 use std::path::PathBuf;
 use std::time::SystemTime;
@@ -11,14 +11,8 @@ use dli_conformance::partition::Partition;
 use dli_conformance::report::github::{self, Annotations};
 use dli_conformance::report::junit::JunitReport;
 use dli_conformance::report::markdown::MarkdownReport;
-use dli_conformance::report::matrix;
-use dli_conformance::report::style::Paint;
-use dli_conformance::result::EntryState;
-use dli_conformance::result::{RunMeta, RunRecord};
+use dli_conformance::result::RunMeta;
 use dli_conformance::sink::Sink;
-use dli_conformance::spec::clause::Profile;
-
-use super::say;
 
 /// Flags for gating CI on a run.
 #[derive(Args, Debug, Clone)]
@@ -99,26 +93,5 @@ impl GateArgs {
     /// Where `--write-baseline` wrote, to say so at the end.
     pub fn written_baseline(&self) -> Option<&PathBuf> {
         self.write_baseline.as_ref()
-    }
-}
-
-/// Prints the clause matrix and the baseline's entries; expired entries go to stderr as
-/// errors (they fail the run).
-pub fn print_end_of_run(record: &RunRecord, profile: Profile, paint: Paint) {
-    if record.tally.counts.total() > 0 {
-        say("clauses:");
-        print!("{}", matrix::text(&record.tally, profile, paint));
-    }
-    if let Some(baseline) = &record.baseline {
-        say(&format!("baseline {}:", baseline.path));
-        for entry in &baseline.entries {
-            let line = format!("  {}", entry.describe());
-            match entry.state() {
-                EntryState::Expired => eprintln!("error: baseline entry {}", entry.describe()),
-                EntryState::Known => say(&paint.cyan(&line)),
-                EntryState::Fixed => say(&paint.yellow(&line)),
-                EntryState::Unused => say(&line),
-            }
-        }
     }
 }

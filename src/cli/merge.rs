@@ -1,18 +1,18 @@
 //! `dli-conformance merge-reports OUT IN...`: the shards of a partitioned run as one report.
 //!
 //! Writes the merged JSON report (see `report::merge`), then prints what `run` prints at its
-//! end (clause matrix, baseline entries, MAY choices, the summary line) and exits as `run`
-//! would have: 1 when the merged run has a failure (cross-shard duplicate ids included) or an
+//! end (`report::console`: setup problems, what did not run, clause matrix, baseline entries,
+//! MAY choices, the summary line) and exits as `run` would have (`cli::exit_code`): 1 when the merged run has a failure (cross-shard duplicate ids included) or an
 //! expired baseline entry, 2 when the shards do not form one run or cannot be read.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use dli_conformance::check::Outcome;
-use dli_conformance::report::{self, markdown, merge, style::Paint};
+use dli_conformance::report::console::{self, Aftermath};
+use dli_conformance::report::{markdown, merge, style::Paint};
 
-use super::{gate, say, usage_error};
+use super::{exit_code, print, say, usage_error};
 
 /// Flags of `merge-reports`.
 #[derive(Args)]
@@ -67,21 +67,12 @@ pub fn run(args: MergeArgs) -> ExitCode {
             return usage_error(format!("cannot write {}: {err}", path.display()));
         }
     }
-    let paint = Paint::for_stdout();
-    gate::print_end_of_run(record, merged.meta.profile, paint);
-    let choices = report::may_choices(&record.tally);
-    if !choices.is_empty() {
-        say("choices on MAY clauses:");
-        for choice in choices {
-            say(&format!("  {choice}"));
-        }
-    }
-    say(&report::summary_line(record));
-    if !record.conforms() {
-        ExitCode::FAILURE
-    } else if record.count(Outcome::Setup) > 0 || record.stopped.is_some() {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    }
+    let aftermath = Aftermath::default();
+    print(&console::end_of_run(
+        record,
+        merged.meta.profile,
+        &aftermath,
+        Paint::for_stdout(),
+    ));
+    exit_code(record.status())
 }

@@ -2,14 +2,19 @@
 //! the function that carries it out. Printing happens here and in `report`, nowhere else.
 
 mod cleanup;
+mod diff;
 mod gate;
 mod merge;
 mod mock;
+mod parity;
 mod progress;
 mod run;
 mod selftest;
 
 use std::process::ExitCode;
+
+use dli_conformance::report::console::Line;
+use dli_conformance::Status;
 
 use clap::{Parser, Subcommand};
 
@@ -38,6 +43,8 @@ pub enum Command {
     MergeReports(merge::MergeArgs),
     /// Delete the connections a ledger lists as live (finish an interrupted run's cleanup).
     Cleanup(cleanup::CleanupArgs),
+    /// Compare two recordings (`run --record DIR`): exit 0 same, 1 differences, 2 error.
+    Diff(diff::DiffArgs),
 }
 
 impl Command {
@@ -49,6 +56,7 @@ impl Command {
             Command::Selftest(args) => selftest::run(args, runtime),
             Command::MergeReports(args) => merge::run(args),
             Command::Cleanup(args) => cleanup::run(args, runtime),
+            Command::Diff(args) => diff::run(args),
         }
     }
 }
@@ -116,6 +124,26 @@ pub fn say(line: &str) {
     let _ = writeln!(std::io::stdout().lock(), "{line}");
 }
 
+/// The exit code of a finished run, for `run` and `merge-reports` alike: 0 when it conforms, 1
+/// when it fails, 2 when it is incomplete.
+pub fn exit_code(status: Status) -> ExitCode {
+    match status {
+        Status::Conforms => ExitCode::SUCCESS,
+        Status::Fails => ExitCode::FAILURE,
+        Status::Incomplete => ExitCode::from(2),
+    }
+}
+
+/// Prints rendered console lines, each to its stream.
+pub fn print(lines: &[Line]) {
+    for line in lines {
+        match line {
+            Line::Out(text) => say(text),
+            Line::Err(text) => eprintln!("{text}"),
+        }
+    }
+}
+
 /// Reports an operational error (`error: ...` on stderr) and gives exit code 2.
 pub fn usage_error(message: String) -> ExitCode {
     eprintln!("error: {message}");
@@ -133,4 +161,25 @@ pub fn parse_seconds(text: &str) -> Result<f64, String> {
         Ok(seconds) if seconds > 0.0 && seconds.is_finite() => Ok(seconds),
         _ => Err(format!("{text:?} is not a positive number of seconds")),
     }
+}
+
+/// Parses a rate in requests per second (`--rate 2.5`), at most a million.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 && rate <= 1e6 => Ok(rate),
+        _ => Err(format!(
+            "{text:?} is not a positive number of requests per second"
+        )),
+    }
+}
+
+/// Parses an extra header, `Name: value` (`--header`); the name must be a valid header name.
+pub fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| "expected 'Name: value'".to_owned())?;
+    let name = name.trim();
+    http::HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("{name:?} is not a valid header name"))?;
+    Ok((name.to_owned(), value.trim().to_owned()))
 }

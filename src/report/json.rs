@@ -119,6 +119,7 @@ pub fn result_value(result: &CaseResult) -> Value {
         "skipped": result.skipped,
         "violations": result.verdict.violations,
         "known": result.known,
+        "parity": result.parity,
         "seconds": result.elapsed.as_secs_f64(),
     })
 }
@@ -165,11 +166,13 @@ pub fn record_value(record: &RunRecord) -> Value {
         "skip_reasons": tally.skip_reasons,
         "baseline": record.baseline,
         "concurrency": record.concurrency,
+        "parity": (tally.parity != crate::parity::ParityTally::default()).then_some(&tally.parity),
     })
 }
 
 /// `{clause id: {level, pass, fail, warn, setup, skip, first_failure}}` for every clause any
-/// result exercised or broke.
+/// result exercised or broke; a MAY clause of a `--parity` run adds `parity: {same, differ}`
+/// (results that chose as the recording did, or otherwise).
 fn clause_matrix(tally: &Tally) -> Value {
     let rows: Map<String, Value> = tally
         .clauses
@@ -177,6 +180,9 @@ fn clause_matrix(tally: &Tally) -> Value {
         .map(|(clause, row)| {
             let mut value = serde_json::to_value(row).expect("a clause row serializes");
             value["level"] = json!(clause.level());
+            if let Some(parity) = tally.parity.may.get(clause) {
+                value["parity"] = json!(parity);
+            }
             (clause.id().to_owned(), value)
         })
         .collect();

@@ -215,6 +215,14 @@ impl Reporter for JunitReport {
                 out.push(text.into());
             }
         }
+        for difference in result.parity.iter().flat_map(|c| &c.differences) {
+            out.push(format!(
+                "parity {}: recorded {}, actual {}",
+                difference.place(),
+                difference.recorded,
+                difference.actual
+            ));
+        }
         let mays = result.may_clauses();
         if !mays.is_empty()
             && matches!(

@@ -161,6 +161,13 @@ pub fn render(meta: &RunMeta, record: &RunRecord) -> String {
         }
         out.push('\n');
     }
+    if tally.parity.compared + tally.parity.not_recorded > 0 {
+        out.push_str("### Parity with the recording\n\n");
+        for line in tally.parity.lines() {
+            let _ = writeln!(out, "- {}", escape(line.trim_start()));
+        }
+        out.push('\n');
+    }
     out
 }
 

@@ -3,7 +3,7 @@
 //! Each input is read as a stream (one result at a time, never the whole document), and every
 //! result is written to the merged document and folded into one [`Tally`] through the same
 //! [`Tally::add_facts`] a run uses, so the merged `summary`, clause matrix, MAY choices, setup
-//! problems and not-run reasons are what one unpartitioned run would have written. The
+//! problems, not-run reasons and parity counts are what one unpartitioned run would have written. The
 //! run-wide `connection_id` uniqueness check is done here over all shards: a result whose id
 //! another shard's result already got gains a `resp.created.connection_id.unique` violation
 //! and fails. Inputs that name their partition (`--partition` writes it in the head) must be
@@ -97,7 +97,8 @@ pub fn merge_reports(output: &Path, inputs: &[PathBuf]) -> Result<Merged, MergeE
                     }
                 }
             }
-            let folded = with_facts(&result, |facts| tally.add_facts(facts, None));
+            let folded = with_facts(&result, |facts| tally.add_facts(facts, None))
+                .and_then(|()| tally.parity.add_reported(&result));
             if let Err(message) = folded {
                 return error = Some(cannot(message));
             }

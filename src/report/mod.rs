@@ -8,11 +8,13 @@
 //! judged and writes a report file as it goes ([`json`]: `--report-json` and `--report-jsonl`;
 //! [`junit`], [`markdown`] and [`github`] annotations keep compact entries and write at the
 //! end), so no report needs the run's results in memory. [`matrix`] renders the clause ×
-//! outcome matrix, [`merge`] joins the JSON reports of a partitioned run's shards. Bodies are cut at
+//! outcome matrix, [`merge`] joins the JSON reports of a partitioned run's shards, [`console`] is
+//! everything printed at the end of a run. Bodies are cut at
 //! [`REPORT_BODY_MAX`](crate::result::REPORT_BODY_MAX) bytes everywhere, with their real length
 //! beside them. Header values that carry secrets (tokens, signatures, keys) are masked before
 //! anything is shown.
 
+pub mod console;
 pub mod github;
 pub mod json;
 pub mod junit;
@@ -23,9 +25,7 @@ pub mod style;
 
 use std::fmt::Write as _;
 
-use serde_json::{json, Value};
-
-use crate::case::{self, Expect, Source};
+use crate::case::Expect;
 use crate::check::{Decision, Outcome};
 use crate::result::{CaseResult, RunRecord, Tally, REPORT_BODY_MAX};
 use crate::spec::clause::ClauseId;
@@ -250,6 +250,10 @@ pub fn summary_line(record: &RunRecord) -> String {
             let _ = write!(line, ", {count} {label}");
         }
     }
+    let parity = &record.tally.parity;
+    if parity.compared > 0 {
+        let _ = write!(line, ", {} parity differences", parity.differing);
+    }
     let _ = write!(
         line,
         "; {} requests in {seconds:.2} s ({rate:.0} requests/s)",
@@ -301,67 +305,6 @@ pub fn skip_reasons(tally: &Tally) -> Vec<String> {
         .skip_reasons
         .iter()
         .map(|(reason, count)| format!("{reason} ({count} cases)"))
-        .collect()
-}
-
-/// The test name a regression case for `result` gets: `{class}-{seed}-{index}` for generated
-/// results, the case id with `/` as `-` otherwise.
-pub fn regression_name(result: &CaseResult) -> String {
-    match &result.source {
-        Source::Generated { class, seed, index } => format!("{class}-{seed}-{index}"),
-        Source::File { .. } | Source::Corpus { .. } => result.id.replace('/', "-"),
-    }
-}
-
-/// A case file (for `cases/regressions/`) that replays `result`'s exact request bytes. Its
-/// clauses are derived when it is loaded, like any case's.
-pub fn regression_case(result: &CaseResult) -> String {
-    let broke: Vec<&str> = result
-        .verdict
-        .violations
-        .iter()
-        .map(|v| v.clause.id())
-        .collect();
-    let mut test = serde_json::Map::new();
-    test.insert("name".into(), regression_name(result).into());
-    test.insert(
-        "description".into(),
-        format!("{} (found at {})", result.expect, result.source).into(),
-    );
-    test.insert(
-        "see".into(),
-        format!(
-            "found by dli-conformance against {}: broke {}",
-            result.source,
-            broke.join(", ")
-        )
-        .into(),
-    );
-    match std::str::from_utf8(&result.request.body) {
-        Ok(text) => test.insert("raw_body".into(), raw_body_parts(text)),
-        Err(_) => test.insert(
-            "raw_body_hex".into(),
-            hex::encode(&result.request.body).into(),
-        ),
-    };
-    test.insert("expect".into(), json!(result.expect));
-    let document = json!({"groups": [{
-        "description": "Regression: a body a target once answered wrongly",
-        "tests": [test],
-    }]});
-    serde_json::to_string_pretty(&document).expect("a JSON value serializes") + "\n"
-}
-
-/// `text` as a `raw_body`: one string, or parts of 64 characters when longer, so the case file
-/// keeps short lines; placeholder-shaped text is written so it is read back as it is.
-fn raw_body_parts(text: &str) -> Value {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= 64 {
-        return case::literal_text(text).into();
-    }
-    chars
-        .chunks(64)
-        .map(|part| Value::from(case::literal_text(&part.iter().collect::<String>())))
         .collect()
 }
 

@@ -512,7 +512,7 @@ mod tests {
         drop(busy);
     }
 
-    fn answer() -> Response {
+    fn created() -> Response {
         Response {
             status: 201,
             headers: Vec::new(),
@@ -534,12 +534,12 @@ mod tests {
                     Ok(if first {
                         Err(TransportError::Broken("connection closed".into()))
                     } else {
-                        Ok(answer())
+                        Ok(created())
                     })
                 }
             })
             .await;
-        assert_eq!(answer, Ok(Ok(answer())));
+        assert_eq!(answer, Ok(Ok(created())));
         let record = concurrency.record();
         assert_eq!((record.resent, record.resent_answered), (1, 1));
         assert_eq!(record.lowered, 0, "alone, nothing to lower");

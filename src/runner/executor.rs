@@ -167,6 +167,7 @@ impl Executor {
             skipped: None,
             elapsed: started.elapsed(),
             known: Vec::new(),
+            parity: None,
         }
     }
 

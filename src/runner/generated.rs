@@ -23,6 +23,7 @@ use super::budget;
 use super::fit::Fit;
 use super::Run;
 use crate::case::{Case, Source};
+use crate::case_writer;
 use crate::check::Outcome;
 use crate::generate::{Class, Example, CLASSES};
 use crate::partition::Partition;
@@ -97,7 +98,11 @@ impl Run {
             .collect()
     }
 
-    fn run_class(&self, class: &'static Class, config: &GenerateConfig) -> Result<(), Failed> {
+    pub(super) fn run_class(
+        &self,
+        class: &'static Class,
+        config: &GenerateConfig,
+    ) -> Result<(), Failed> {
         let unanswered = AtomicUsize::new(0);
         let class_stop: OnceLock<String> = OnceLock::new();
         let mut failed = 0usize;
@@ -243,9 +248,9 @@ impl Run {
             }
             (false, _) => result,
         };
-        let regression = report::regression_case(&shrunk);
+        let regression = case_writer::regression_case(&shrunk);
         if let Some(dir) = &config.save_failures {
-            let path = dir.join(format!("{}.json", report::regression_name(&shrunk)));
+            let path = dir.join(format!("{}.json", case_writer::regression_name(&shrunk)));
             let written =
                 std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, &regression));
             text.push_str(&match written {

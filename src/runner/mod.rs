@@ -1,10 +1,12 @@
 //! The runner: cases and a target in, libtest-mimic trials out, every result into the sink.
 //!
-//! A [`Run`] owns what a whole run shares: the [`Executor`] (target, timeouts, stop switch,
+//! A [`Run`] (started by [`Suite::start`](crate::Suite::start), the front door) owns what a
+//! whole run shares: the [`Executor`] (target, timeouts, stop switch,
 //! request count), the run-wide `connection_id` registry and the [`Sink`] every result goes to.
 //! [`Run::trials`] turns each case into one libtest-mimic trial named by its case id, so
 //! `cargo test`, name filters, `--exact`, `--list`, `--test-threads` and cargo-nextest work
-//! unchanged; trials run on libtest's threads and share one tokio runtime. A trial fails on a MUST
+//! unchanged; trials run on libtest's threads and share one tokio runtime (`Suite::run` runs
+//! the same work on threads of its own, without libtest). A trial fails on a MUST
 //! violation, a setup problem or a case that did not run, and on a SHOULD violation under
 //! `strict`; its failure text is rendered by `report` through the sink. Results are not kept:
 //! [`Run::finish`] gives the sink's tally and closes the streaming reports.
@@ -34,6 +36,8 @@ use libtest_mimic::{Failed, Trial};
 use crate::baseline::Baseline;
 use crate::case::Case;
 use crate::check::{ConnectionIds, Outcome};
+use crate::generate::{Class, CLASSES};
+use crate::parity::Parity;
 use crate::result::{CaseResult, Counts, RunRecord, Tally};
 use crate::sink::Sink;
 use crate::spec::clause::Profile;
@@ -91,56 +95,33 @@ pub struct Run {
     runtime: tokio::runtime::Handle,
     connection_ids: ConnectionIds,
     baseline: Option<Baseline>,
+    parity: Option<Parity>,
     sink: Mutex<Option<Sink>>,
     started: Instant,
 }
 
 impl Run {
-    /// A run against `target`, sending requests on `runtime`, its results going to `sink`.
-    pub fn new(
-        target: Arc<dyn Target>,
-        runtime: tokio::runtime::Handle,
-        config: RunConfig,
-        sink: Sink,
-    ) -> Arc<Run> {
-        Run::guarded(target, runtime, config, sink, Guards::default())
-    }
-
-    /// As [`Run::new`], every send going through `guards` (pace, budget, ledger).
-    pub fn guarded(
+    /// A run against `target`, sending requests on `runtime` through `guards`, applying
+    /// `baseline` to every result and comparing it with `parity`'s recording before `sink`
+    /// records it. [`Suite::start`](crate::Suite::start) is the way in.
+    pub(crate) fn start(
         target: Arc<dyn Target>,
         runtime: tokio::runtime::Handle,
         config: RunConfig,
         sink: Sink,
         guards: Guards,
+        baseline: Option<Baseline>,
+        parity: Option<Parity>,
     ) -> Arc<Run> {
         Arc::new(Run {
             executor: Executor::guarded(target, config, guards),
             runtime,
             connection_ids: ConnectionIds::default(),
-            baseline: None,
+            baseline,
+            parity,
             sink: Mutex::new(Some(sink)),
             started: Instant::now(),
         })
-    }
-
-    /// A run whose results go to a sink with no report files (tests, library use).
-    pub fn plain(
-        target: Arc<dyn Target>,
-        runtime: tokio::runtime::Handle,
-        config: RunConfig,
-    ) -> Arc<Run> {
-        let sink = Sink::new(target.base_url());
-        Run::new(target, runtime, config, sink)
-    }
-
-    /// The same run, applying `baseline` to every result before it is recorded (call before
-    /// making trials).
-    pub fn with_baseline(mut self: Arc<Self>, baseline: Baseline) -> Arc<Run> {
-        Arc::get_mut(&mut self)
-            .expect("with_baseline is called before the run is shared")
-            .baseline = Some(baseline);
-        self
     }
 
     /// The run's executor (its configuration, target and stop switch).
@@ -180,6 +161,40 @@ impl Run {
             .collect()
     }
 
+    /// Runs `cases`, then every generator class of `generate`, `threads` at once, without
+    /// libtest and without printing: the results go to the sink as a trial's would.
+    pub(crate) fn run_all(
+        &self,
+        cases: Vec<Case>,
+        generate: Option<&GenerateConfig>,
+        threads: usize,
+    ) {
+        enum Job<'a> {
+            Case(Case),
+            Class(&'static Class, &'a GenerateConfig),
+        }
+        let classes = generate
+            .into_iter()
+            .flat_map(|config| CLASSES.iter().map(move |class| Job::Class(class, config)));
+        let jobs = Mutex::new(cases.into_iter().map(Job::Case).chain(classes));
+        std::thread::scope(|scope| {
+            for _ in 0..threads.max(1) {
+                scope.spawn(|| loop {
+                    let job = jobs
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .next();
+                    // A failure is in the sink already; its text is the trial's, not needed here.
+                    let _ = match job {
+                        None => break,
+                        Some(Job::Case(case)) => self.run_trial(&case),
+                        Some(Job::Class(class, config)) => self.run_class(class, config),
+                    };
+                });
+            }
+        });
+    }
+
     fn run_trial(&self, case: &Case) -> Result<(), Failed> {
         let result = self.runtime.block_on(self.executor.execute(case));
         self.record(result)
@@ -203,12 +218,15 @@ impl Run {
     }
 
     /// What the run adds to a judged result before anyone reads it: the run-wide
-    /// `connection_id` check, then the baseline.
+    /// `connection_id` check, then the baseline, then the comparison with a recording.
     fn settle(&self, result: &mut CaseResult) {
         self.connection_ids
             .record(&result.id, &result.source, &mut result.verdict);
         if let Some(baseline) = &self.baseline {
             baseline.apply(result);
+        }
+        if let Some(parity) = &self.parity {
+            result.parity = parity.compare(result);
         }
     }
 

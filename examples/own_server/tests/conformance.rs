@@ -1,0 +1,3 @@
+fn main() {
+    dli_conformance::Suite::against_router(own_server::app()).test()
+}
