@@ -79,4 +79,6 @@ mod docs_doctests {
     struct Parity;
     #[doc = include_str!("../docs/library.md")]
     struct Library;
+    #[doc = include_str!("../docs/targets.md")]
+    struct Targets;
 }
