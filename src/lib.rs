@@ -87,4 +87,6 @@ mod docs_doctests {
     struct ReportFiles;
     #[doc = include_str!("../docs/zoo.md")]
     struct Zoo;
+    #[doc = include_str!("../docs/targets.md")]
+    struct Targets;
 }

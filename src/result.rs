@@ -554,6 +554,9 @@ pub struct RunRecord {
     pub stopped: Option<String>,
     /// The known-deviation baseline's entries and what they matched, when the run had one.
     pub baseline: Option<BaselineStatus>,
+    /// What the run's concurrency did (lowered, requests sent again alone); `None` when not
+    /// known (merged reports).
+    pub concurrency: Option<crate::runner::concurrency::ConcurrencyRecord>,
 }
 
 impl RunRecord {

@@ -125,6 +125,7 @@ mod tests {
             strict: false,
             stopped: None,
             baseline: None,
+            concurrency: None,
         };
         let (record, errors) = sink.finish(record);
         assert_eq!(record.tally.counts.pass, 2);

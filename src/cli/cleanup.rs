@@ -30,6 +30,10 @@ pub struct CleanupArgs {
     /// Base URL of the endpoint the connections were created on.
     #[arg(long, value_parser = super::parse_target)]
     target: String,
+    /// A CA certificate (PEM) the target's certificate may be signed by, as for `run`
+    /// (repeatable).
+    #[arg(long = "ca-cert", value_name = "PATH")]
+    ca_certs: Vec<PathBuf>,
     /// Only connections of this project (default: each in the project it was created in).
     #[arg(long, env = sign::PROJECT_ID_VAR)]
     project_id: Option<String>,
@@ -79,7 +83,7 @@ pub fn run(args: CleanupArgs, runtime: &tokio::runtime::Runtime) -> ExitCode {
         Ok(credentials) => credentials,
         Err(message) => return usage_error(message),
     };
-    let http = match HttpTarget::new(&args.target) {
+    let http = match HttpTarget::trusting(&args.target, &args.ca_certs) {
         Ok(target) => target,
         Err(message) => return usage_error(message),
     };

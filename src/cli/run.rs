@@ -60,6 +60,11 @@ pub struct RunArgs {
     /// (default: start the reference mock on a free loopback port).
     #[arg(long, value_parser = super::parse_target)]
     target: Option<String>,
+    /// A CA certificate (PEM, one or a bundle) an https:// target's certificate may be signed
+    /// by, besides the system's trust store (SSL_CERT_FILE, SSL_CERT_DIR) and the public roots
+    /// (repeatable).
+    #[arg(long = "ca-cert", value_name = "PATH")]
+    ca_certs: Vec<PathBuf>,
     /// The {project_id} path segment.
     #[arg(long, env = sign::PROJECT_ID_VAR, default_value = DEFAULT_PROJECT_ID)]
     project_id: String,

@@ -364,6 +364,7 @@ mod tests {
             strict: false,
             stopped: stopped.map(str::to_owned),
             baseline: None,
+            concurrency: None,
         }
     }
 

@@ -92,6 +92,9 @@ pub fn end_of_run(
             "throttled: {throttled} answers 429 ({retried} retried after back-off); not conformance results"
         )));
     }
+    if let Some(line) = record.concurrency.as_ref().and_then(|c| c.summary()) {
+        lines.push(Line::Out(line));
+    }
     for error in aftermath.report_errors {
         lines.push(Line::Err(format!("error: {error}")));
     }
@@ -235,6 +238,7 @@ mod tests {
             strict: false,
             stopped: stopped.map(str::to_owned),
             baseline: None,
+            concurrency: None,
         }
     }
 

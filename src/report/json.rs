@@ -311,6 +311,7 @@ pub fn record_value(record: &RunRecord) -> Value {
         "setup_problems": tally.setup_problems,
         "skip_reasons": tally.skip_reasons,
         "baseline": record.baseline,
+        "concurrency": record.concurrency,
         "parity": (tally.parity != crate::parity::ParityTally::default()).then_some(&tally.parity),
     })
 }

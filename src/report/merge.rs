@@ -278,6 +278,7 @@ fn merged_record(meta: &RunMeta, tally: Tally, closings: &[Map<String, Value>]) 
             .any(|c| summary(c, "strict").as_bool() == Some(true)),
         stopped: (!stopped.is_empty()).then(|| stopped.join("; ")),
         baseline,
+        concurrency: None,
     }
 }
 

@@ -6,8 +6,10 @@
 //! [`RunConfig::stop_after`] consecutive answers that never came (timeouts, resets, non-HTTP
 //! bytes), or once the run's deadline passes, the run stops sending and every case asked for
 //! afterwards comes back skipped with the reason. At most [`RunConfig::max_in_flight`] requests
-//! are in flight at once, however many trials ask; a request's timeout starts when it is sent,
-//! not while it waits for its turn, so a busy run never times out a slow answer. The run-wide `connection_id` registry and
+//! are in flight at once, however many trials ask, fewer after the target left some unanswered
+//! under load ([`super::concurrency`]: such a request is sent again alone before it is judged);
+//! a request's timeout starts when it is sent, not while it waits for its turn, so a busy run
+//! never times out a slow answer. The run-wide `connection_id` registry and
 //! the reports are not touched here: [`super::Run`] records what the run keeps, and shrinking
 //! and the self-test call the executor directly without recording anything.
 //!
@@ -21,6 +23,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::budget::Budget;
+use super::concurrency::{Attempt, Concurrency};
 use super::ledger::Ledger;
 use super::pace::{Attempted, Pace};
 use super::RunConfig;
@@ -57,7 +60,7 @@ pub struct Executor {
     config: RunConfig,
     requests: AtomicU64,
     stop: Stop,
-    in_flight: tokio::sync::Semaphore,
+    concurrency: Concurrency,
     guards: Guards,
 }
 
@@ -74,7 +77,7 @@ impl Executor {
             config.max_time.map(|limit| (Instant::now() + limit, limit)),
         );
         Executor {
-            in_flight: tokio::sync::Semaphore::new(config.max_in_flight.max(1)),
+            concurrency: Concurrency::new(config.max_in_flight),
             target,
             config,
             requests: AtomicU64::new(0),
@@ -108,6 +111,11 @@ impl Executor {
         self.requests.load(Ordering::Relaxed)
     }
 
+    /// The run's concurrency: its limit now, and what lowered it.
+    pub fn concurrency(&self) -> &Concurrency {
+        &self.concurrency
+    }
+
     /// The run's stop switch.
     pub fn stop(&self) -> &Stop {
         &self.stop
@@ -134,8 +142,8 @@ impl Executor {
         }
         let started = Instant::now();
         let answer = match self.send(&request).await {
-            Sent::Answer(answer) => answer,
-            Sent::Stopped(reason) => {
+            Ok(answer) => answer,
+            Err(reason) => {
                 if let Some(budget) = &self.guards.budget {
                     budget.refund(case);
                 }
@@ -164,11 +172,24 @@ impl Executor {
     }
 
     /// Sends `request` in its turn, within the per-request timeout and the run's deadline,
-    /// retrying 429s, counting every attempt and watching the transport.
-    async fn send(&self, request: &Request) -> Sent {
-        let _turn = self.in_flight.acquire().await;
+    /// retrying 429s, counting every attempt and watching the transport. A request that got
+    /// no answer while others were in flight (or a connection that broke) lowers the
+    /// concurrency and is sent again alone ([`Concurrency::send`]); only what is missing alone
+    /// is judged. `Err`: the run stopped before it was sent.
+    async fn send(&self, request: &Request) -> Attempt {
+        let answer = self
+            .concurrency
+            .send(&self.stop, || self.attempt(request))
+            .await?;
+        self.stop.observe(&answer);
+        Ok(answer)
+    }
+
+    /// One send through the pace, within the per-request timeout and the run's deadline; a
+    /// target that stays throttled stops the run.
+    async fn attempt(&self, request: &Request) -> Attempt {
         if let Some(reason) = self.stop.reason() {
-            return Sent::Stopped(reason);
+            return Err(reason);
         }
         let timeout = self.config.timeout;
         let (limit, deadline_bound) = match self.stop.time_left() {
@@ -181,7 +202,7 @@ impl Executor {
             .send(&*self.target, request, limit, &self.stop)
             .await;
         let (answer, gave_up) = match attempted {
-            Attempted::Stopped(reason) => return Sent::Stopped(reason),
+            Attempted::Stopped(reason) => return Err(reason),
             Attempted::Answer {
                 answer,
                 attempts,
@@ -194,7 +215,7 @@ impl Executor {
         };
         let answer = match answer {
             Err(TransportError::Timeout(_)) if deadline_bound => {
-                return Sent::Stopped(self.stop.reason().unwrap_or_else(|| self.stop.expire()))
+                return Err(self.stop.reason().unwrap_or_else(|| self.stop.expire()))
             }
             Err(TransportError::Timeout(_)) => Err(TransportError::Timeout(timeout)),
             other => other,
@@ -202,17 +223,8 @@ impl Executor {
         if let Some(reason) = gave_up {
             self.stop.stop(reason);
         }
-        self.stop.observe(&answer);
-        Sent::Answer(answer)
+        Ok(answer)
     }
-}
-
-/// What became of a send.
-enum Sent {
-    /// An answer, or the transport error that stood in for one.
-    Answer(Result<Response, TransportError>),
-    /// The run stopped (or its deadline passed) while waiting: the case did not run.
-    Stopped(String),
 }
 
 fn skipped(case: &Case, request: Request, reason: String) -> CaseResult {

@@ -11,11 +11,13 @@
 //! `strict`; its failure text is rendered by `report` through the sink. Results are not kept:
 //! [`Run::finish`] gives the sink's tally and closes the streaming reports.
 //!
-//! Around the sending sit the run's [`Guards`] ([`pace`], [`budget`], [`ledger`]); [`fit`] adapts
+//! Around the sending sit the run's [`Guards`] ([`pace`], [`budget`], [`ledger`]) and its
+//! adaptive [`concurrency`]; [`fit`] adapts
 //! cases to the run's profile and fixtures, and [`cleanup`] deletes what the run created.
 
 pub mod budget;
 pub mod cleanup;
+pub mod concurrency;
 mod executor;
 pub mod fit;
 mod generated;
@@ -265,6 +267,7 @@ impl Run {
             strict: self.executor.config().strict,
             stopped: self.executor.stop().reason(),
             baseline: self.baseline.as_ref().map(Baseline::status),
+            concurrency: Some(self.executor.concurrency().record()),
         };
         let sink = self
             .sink

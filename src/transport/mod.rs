@@ -12,6 +12,7 @@
 pub mod sign;
 
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -38,6 +39,12 @@ pub fn body_cap(request: &Request) -> usize {
         BODY_CAP
     }
 }
+
+/// The longest a TCP connect may take: long enough for one lost SYN (Linux resends it after
+/// 1 s), short enough that a listen backlog overflowed by the run's own load (SYNs dropped,
+/// resent after 1, 3, 7 s...) costs 3 s and a resend alone (see `runner::concurrency`) rather
+/// than the whole request timeout.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The project id sent when none is given.
 pub const DEFAULT_PROJECT_ID: &str = "0123456789abcdef0123456789abcdef";
@@ -317,12 +324,30 @@ pub struct HttpTarget {
 impl HttpTarget {
     /// A target at `base_url` (scheme, host, port, optional path prefix).
     pub fn new(base_url: &str) -> Result<HttpTarget, String> {
-        parse_base_url(base_url)?;
+        HttpTarget::trusting(base_url, &[])
+    }
+
+    /// A target at `base_url` whose TLS certificate may also be signed by one of `ca_certs`
+    /// (PEM files, each one certificate or a bundle: `--ca-cert`). An `https://` target is
+    /// trusted when its chain ends at one of those, at a root of the system's trust store
+    /// (`SSL_CERT_FILE` and `SSL_CERT_DIR` are honoured, as by curl and OpenSSL) or at one of the
+    /// public roots built in (webpki-roots).
+    pub fn trusting(base_url: &str, ca_certs: &[PathBuf]) -> Result<HttpTarget, String> {
+        let parsed = parse_base_url(base_url)?;
         // Redirects are never followed: a 3xx is judged as an answer, and credentials never
-        // travel to the origin a Location names.
-        let client = reqwest::Client::builder()
+        // travel to the origin a Location names. The system's store is read for TLS targets
+        // only (it costs a few milliseconds of parsing a plain-HTTP run does not need).
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(1024)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .tls_built_in_native_certs(parsed.scheme() == "https");
+        for path in ca_certs {
+            for certificate in read_ca_certs(path)? {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let client = builder
             .build()
             .map_err(|err| format!("cannot build an HTTP client: {err}"))?;
         Ok(HttpTarget {
@@ -350,11 +375,29 @@ impl HttpTarget {
         Ok(url)
     }
 
-    /// The `host:port` the target listens on, for a start-up reachability probe.
+    /// The host (an IPv6 literal without its brackets) and port the target listens on, for a
+    /// start-up reachability probe.
     pub fn socket_address(&self) -> Option<(String, u16)> {
         let url = reqwest::Url::parse(&self.base_url).ok()?;
-        Some((url.host_str()?.to_owned(), url.port_or_known_default()?))
+        let host = url.host_str()?;
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        Some((bare.to_owned(), url.port_or_known_default()?))
     }
+}
+
+/// The certificates of the PEM file at `path` (`--ca-cert`); an error names the file.
+fn read_ca_certs(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let text = std::fs::read(path)
+        .map_err(|err| format!("cannot read --ca-cert {}: {err}", path.display()))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&text)
+        .map_err(|err| format!("--ca-cert {} is not PEM: {err}", path.display()))?;
+    if certificates.is_empty() {
+        return Err(format!(
+            "--ca-cert {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            path.display()
+        ));
+    }
+    Ok(certificates)
 }
 
 /// Reads a target's base URL: `http://` or `https://` with a host. The error says what is wrong
@@ -427,8 +470,14 @@ fn describe_reqwest_error(err: reqwest::Error) -> TransportError {
         why.push_str(&cause.to_string());
         source = cause.source();
     }
+    if why.contains("UnknownIssuer") {
+        why.push_str(UNKNOWN_ISSUER_HINT);
+    }
     TransportError::Broken(why)
 }
+
+/// What a certificate from an unknown CA adds to its error.
+const UNKNOWN_ISSUER_HINT: &str = " (the target's certificate is signed by a CA the suite does not trust: give that CA's certificate with --ca-cert PATH, or add it to the system's trust store or SSL_CERT_FILE)";
 
 #[cfg(test)]
 mod tests {
@@ -469,6 +518,27 @@ mod tests {
         let target = HttpTarget::new("http://127.0.0.1:9/").unwrap();
         assert_eq!(target.base_url(), "http://127.0.0.1:9");
         assert_eq!(target.socket_address(), Some(("127.0.0.1".into(), 9)));
+        let target = HttpTarget::new("http://[::1]:8080/dli").unwrap();
+        assert_eq!(target.socket_address(), Some(("::1".into(), 8080)));
+    }
+
+    #[test]
+    fn a_ca_cert_that_is_no_pem_is_refused_by_name() {
+        let missing = PathBuf::from("/nonexistent/ca.pem");
+        let err = HttpTarget::trusting("https://127.0.0.1:9", &[missing])
+            .err()
+            .unwrap();
+        assert!(
+            err.starts_with("cannot read --ca-cert /nonexistent/ca.pem: "),
+            "{err}"
+        );
+        let empty = std::env::temp_dir().join(format!("dli-empty-ca-{}.pem", std::process::id()));
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let err = HttpTarget::trusting("https://127.0.0.1:9", std::slice::from_ref(&empty))
+            .err()
+            .unwrap();
+        std::fs::remove_file(&empty).unwrap();
+        assert!(err.contains("holds no PEM certificate"), "{err}");
     }
 
     #[test]

@@ -200,7 +200,7 @@ pub(super) async fn connect(
                 .map_err(|err| format!("cannot start the reference mock: {err}"))?
         }
     };
-    let target = HttpTarget::new(&url)?;
+    let target = HttpTarget::trusting(&url, &args.ca_certs)?;
     let (host, port) = target
         .socket_address()
         .ok_or_else(|| format!("invalid target URL {url:?}: no host or port"))?;
