@@ -37,6 +37,7 @@ use http_body_util::BodyExt;
 use serde_json::{json, Map, Value};
 
 use crate::spec::clause::{ClauseId, Profile};
+use crate::spec::errors;
 use crate::spec::rules::{self, current, Shape, SERVICES, URL_MAX_CHARS};
 
 pub mod deviation;
@@ -45,13 +46,15 @@ pub mod gateway;
 pub mod lenient;
 pub mod variants;
 
-/// The error code of a request refused as invalid.
-pub const INVALID_ERROR_CODE: &str = "DLI.0001";
+/// The error code of a request refused as invalid (DLI's parameter check error).
+pub const INVALID_ERROR_CODE: &str = errors::PARAMETER_CHECK.code;
 
-/// The error code of a create refused because the project's quota of connections is used up.
-pub const QUOTA_ERROR_CODE: &str = "DLI.0009";
+/// The error code of a create refused because the project's quota of connections is used up
+/// (the real service's `DLI.1028`, quota insufficient).
+pub const QUOTA_ERROR_CODE: &str = errors::QUOTA_INSUFFICIENT.code;
 
-/// The error code of a DELETE refused because the connection is still being created.
+/// The error code of a DELETE refused because the connection is still being created (the mock's
+/// own: DLI's page lists no code for it).
 pub const CREATING_ERROR_CODE: &str = "DLI.0008";
 
 use crate::spec::BODY_LIMIT;
@@ -471,7 +474,7 @@ fn state(connection: &Connection, creating_for: Duration) -> &'static str {
 fn connection_not_found(connection_id: &str) -> Response {
     error(
         StatusCode::NOT_FOUND,
-        "DLI.0002",
+        errors::OBJECT_NOT_FOUND.code,
         format!("connection {connection_id:?} does not exist"),
     )
 }
