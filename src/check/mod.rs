@@ -1127,6 +1127,28 @@ mod tests {
     }
 
     #[test]
+    fn an_id_in_upper_case_is_the_same_id() {
+        let ids = ConnectionIds::default();
+        let file = Source::File {
+            path: "cases/a.json".into(),
+            line: 1,
+        };
+        let mut lower = check(Expect::Accept, &answer(201, "application/json", CREATED));
+        let mut upper = check(
+            Expect::Accept,
+            &answer(
+                201,
+                "application/json",
+                &CREATED.replace("fa5f5a2dbae1", "FA5F5A2DBAE1"),
+            ),
+        );
+        assert_eq!(upper.outcome(), Outcome::Pass, "{upper:?}");
+        ids.record("a/lower", &file, &mut lower);
+        ids.record("a/upper", &file, &mut upper);
+        assert_eq!(clauses(&upper), [ClauseId::RespCreatedConnectionIdUnique]);
+    }
+
+    #[test]
     fn generated_creators_pack_and_read_back() {
         let ids = ConnectionIds::default();
         let created = |id: &str| {
