@@ -680,6 +680,27 @@ mod tests {
         mock.clear();
         assert_eq!(mock.stored(), 0);
     }
+
+    /// A create beyond the quota gets the real service's answer, which the checker takes for a
+    /// setup problem.
+    #[tokio::test]
+    async fn a_full_project_answers_dli_1028() {
+        use crate::check::{check, Outcome};
+        use crate::spec::expect::Expect;
+        use crate::transport::{InProcess, Request, Target};
+        let mock = Mock::new(MockConfig {
+            quota: Some(1),
+            ..MockConfig::default()
+        });
+        let target = InProcess::new(mock.router());
+        let request = Request::create_connection("p", bytes::Bytes::from_static(VALID.as_bytes()));
+        assert_eq!(target.send(&request).await.unwrap().status, 201);
+        let full = target.send(&request).await;
+        let verdict = check(Expect::Accept, &full);
+        assert_eq!(verdict.outcome(), Outcome::Setup, "{verdict:?}");
+        let setup = verdict.setup.unwrap();
+        assert_eq!(setup.error_code.as_deref(), Some("DLI.1028"));
+    }
 }
 
 #[cfg(test)]
