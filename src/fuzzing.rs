@@ -4,16 +4,19 @@
 //! under test (the [`case`] loader, the [`check`]er, the reference [`mock`] in-process) and panics
 //! only when a promise of that stage breaks: the loader always gives cases or an error with a line,
 //! the checker is deterministic and passes only the status a case wants, the mock answers every
-//! body the way the [`oracle`] says a conformant server does. A mock failure panics with the
+//! body the way the [`oracle`] says a conformant server does, and the checker owes each answer
+//! of the generated answer space the verdict [`answers`] says. A mock failure panics with the
 //! report's compiler-style rendering, curl line included. The targets themselves only name their
 //! input type and call one of these; the generators they use live in [`crate::generate`].
 
 use std::path::Path;
 
 use bytes::Bytes;
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use crate::case::{self, Case, Expect, Source};
-use crate::check::{self, Outcome};
+use crate::check::{self, answers, Outcome};
 use crate::fixtures::Fixtures;
 use crate::generate::structured::StructuredBody;
 use crate::mock;
@@ -144,6 +147,37 @@ pub fn check_response(data: &[u8]) {
         let status = answer.as_ref().map(|response| response.status);
         let wanted = status.as_ref().is_ok_and(|status| expect.wants(*status));
         assert!(wanted, "{verdict:?} passed {status:?} for {expect}");
+    }
+}
+
+/// Target `answer_space`: libFuzzer's bytes pick one conformant, perturbed or quota answer from
+/// [`answers::any_answer`]; the checker's verdict is the one [`answers::judge`] wants. Bytes that
+/// leave a generator's filter unsatisfied are skipped.
+///
+/// The bytes seed proptest's ChaCha generator (through a hash), not its pass-through stream: past
+/// the end of a pass-through stream proptest reads zeros, and rand's rejection sampling of a range
+/// draws again and again on zeros, so an input that ran out hung the target. libFuzzer's coverage
+/// still picks which inputs to keep; its mutations just do not map to single choices.
+pub fn answer_space(data: &[u8]) {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let config = Config {
+        max_local_rejects: 64,
+        max_global_rejects: 64,
+        ..Config::default()
+    };
+    let mut seed = [0u8; 32];
+    for (part, chunk) in seed.chunks_mut(8).enumerate() {
+        let mut hasher = DefaultHasher::new();
+        (part, data).hash(&mut hasher);
+        chunk.copy_from_slice(&hasher.finish().to_le_bytes());
+    }
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let Ok(tree) = answers::any_answer().new_tree(&mut runner) else {
+        return;
+    };
+    if let Err(why) = answers::judge(&tree.current()) {
+        panic!("the checker misjudged a generated answer: {why}");
     }
 }
 
@@ -315,6 +349,14 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// Inputs that run out at once (empty, all zeros) still make answers, and the right verdicts.
+    #[test]
+    fn short_inputs_make_answers() {
+        for data in [&[][..], &[0; 64], &[255; 7]] {
+            answer_space(data);
         }
     }
 

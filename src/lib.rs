@@ -89,4 +89,6 @@ mod docs_doctests {
     struct Zoo;
     #[doc = include_str!("../docs/targets.md")]
     struct Targets;
+    #[doc = include_str!("../docs/answers.md")]
+    struct Answers;
 }

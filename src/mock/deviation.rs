@@ -160,7 +160,7 @@ impl Answer {
         self.status = StatusCode::INTERNAL_SERVER_ERROR;
         self.set_content_type("application/json");
         self.body = encode(&serde_json::json!({
-            "error_code": "DLI.0999",
+            "error_code": crate::spec::errors::SERVER_SYSTEM_ERROR.code,
             "error_msg": "internal server error",
         }));
     }

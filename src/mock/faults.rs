@@ -190,7 +190,7 @@ pub(super) enum Fault {
 fn server_error() -> Step {
     Step::Answer(super::error(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "DLI.0999",
+        crate::spec::errors::SERVER_SYSTEM_ERROR.code,
         "internal server error",
     ))
 }

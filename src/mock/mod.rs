@@ -41,6 +41,7 @@ use http_body_util::BodyExt;
 use serde_json::{json, Map, Value};
 
 use crate::spec::clause::{ClauseId, Profile};
+use crate::spec::errors;
 use crate::spec::rules::{self, current, Shape, SERVICES, URL_MAX_CHARS};
 
 pub mod deviation;
@@ -49,13 +50,15 @@ pub mod gateway;
 pub mod lenient;
 pub mod variants;
 
-/// The error code of a request refused as invalid.
-pub const INVALID_ERROR_CODE: &str = "DLI.0001";
+/// The error code of a request refused as invalid (DLI's parameter check error).
+pub const INVALID_ERROR_CODE: &str = errors::PARAMETER_CHECK.code;
 
-/// The error code of a create refused because the project's quota of connections is used up.
-pub const QUOTA_ERROR_CODE: &str = "DLI.0009";
+/// The error code of a create refused because the project's quota of connections is used up
+/// (the real service's `DLI.1028`, quota insufficient).
+pub const QUOTA_ERROR_CODE: &str = errors::QUOTA_INSUFFICIENT.code;
 
-/// The error code of a DELETE refused because the connection is still being created.
+/// The error code of a DELETE refused because the connection is still being created (the mock's
+/// own: DLI's page lists no code for it).
 pub const CREATING_ERROR_CODE: &str = "DLI.0008";
 
 /// The error code of a method a create-only mock does not serve (answered 405).
@@ -529,7 +532,7 @@ fn state(connection: &Connection, creating_for: Duration) -> &'static str {
 fn connection_not_found(connection_id: &str) -> Response {
     error(
         StatusCode::NOT_FOUND,
-        "DLI.0002",
+        errors::OBJECT_NOT_FOUND.code,
         format!("connection {connection_id:?} does not exist"),
     )
 }
@@ -734,6 +737,27 @@ mod tests {
         );
         mock.clear();
         assert_eq!(mock.stored(), 0);
+    }
+
+    /// A create beyond the quota gets the real service's answer, which the checker takes for a
+    /// setup problem.
+    #[tokio::test]
+    async fn a_full_project_answers_dli_1028() {
+        use crate::check::{check, Outcome};
+        use crate::spec::expect::Expect;
+        use crate::transport::{InProcess, Request, Target};
+        let mock = Mock::new(MockConfig {
+            quota: Some(1),
+            ..MockConfig::default()
+        });
+        let target = InProcess::new(mock.router());
+        let request = Request::create_connection("p", bytes::Bytes::from_static(VALID.as_bytes()));
+        assert_eq!(target.send(&request).await.unwrap().status, 201);
+        let full = target.send(&request).await;
+        let verdict = check(Expect::Accept, &full);
+        assert_eq!(verdict.outcome(), Outcome::Setup, "{verdict:?}");
+        let setup = verdict.setup.unwrap();
+        assert_eq!(setup.error_code.as_deref(), Some("DLI.1028"));
     }
 }
 

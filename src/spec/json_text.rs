@@ -22,7 +22,7 @@
 //! It never recurses (a body of 100 000 `[` costs no stack) and it builds only what the oracle
 //! reads: containers up to depth [`BUILT_DEPTH`] (the body, its `tags`, each tag object) are
 //! built as [`Value`]s; deeper containers are checked and stand in as empty ones of their kind,
-//! numbers as `0`, and a lone surrogate or a byte sequence that is not UTF-8 as U+FFFD (one
+//! a number beyond binary64 as `0` (others as the `i64` or `f64` they are), and a lone surrogate or a byte sequence that is not UTF-8 as U+FFFD (one
 //! character, as Go and Java count it).
 
 use serde_json::map::Entry;
@@ -341,7 +341,11 @@ impl Reader<'_> {
         let beyond =
             double.is_infinite() || (double == 0.0 && nonzero) || (integer && beyond_2_53());
         self.text.beyond_binary64 |= beyond;
-        Ok(Value::from(0))
+        Ok(match text.parse::<i64>() {
+            _ if beyond => Value::from(0),
+            Ok(exact) => Value::from(exact),
+            Err(_) => Value::from(double),
+        })
     }
 
     /// A string token; escapes decoded, a lone surrogate read as U+FFFD.
@@ -453,7 +457,7 @@ mod tests {
     fn reads_the_grammar_and_nothing_else() {
         assert_eq!(
             ok(r#" {"a": [1, -0.5e+3, true, null, "x\u00e9\n"], "b": {}} "#).value,
-            serde_json::json!({"a": [0, 0, true, null, "x\u{e9}\n"], "b": {}})
+            serde_json::json!({"a": [1, -500.0, true, null, "x\u{e9}\n"], "b": {}})
         );
         for text in [
             "",
@@ -513,7 +517,11 @@ mod tests {
         assert!(ok(repeated).repeated_name);
         assert_eq!(ok(repeated).value["a"], "x");
         let first = read(repeated.as_bytes(), Repeats::First).unwrap();
-        assert_eq!(first.value["a"], 0);
+        assert_eq!(first.value["a"], 1);
+        assert_eq!(
+            ok("[1e400, -0, 7e-1]").value,
+            serde_json::json!([0, 0, 0.7])
+        );
     }
 
     #[test]

@@ -6,20 +6,57 @@
 //! [`ConnectionIds`]. Each broken rule is a [`Violation`] naming its clause, a JSON pointer into
 //! the answer (`/status`, `/headers/content-type`, `/body/connection_id`), what was expected and
 //! what came. Gateway answers (401, 403, 404, 407, 413, 414, 429) are not judged: they make the
-//! verdict a [`SetupProblem`]. So does a 400 to a valid (or MAY) body whose error message says
-//! the project's quota is used up (`quota`, `配额`): the body is fine, the environment is full, so
-//! it is neither a failure of `resp.created.status` nor a MAY choice. The runner, the reports and
-//! the fuzz oracles all read the same value.
+//! verdict a [`SetupProblem`]. So does a 400 to a valid (or MAY) body that says the project's
+//! quota is used up: by its code, DLI's `DLI.1028` ([`errors::QUOTA_INSUFFICIENT`]), or failing
+//! that by its message (`quota`, `配额`): the body is fine, the environment is full, so it is
+//! neither a failure of `resp.created.status` nor a MAY choice. The runner, the reports and the
+//! fuzz oracles all read the same value; [`answers`] generates the space of answers it must pass
+//! and the perturbations it must flag.
+//!
+//! What the checker lets a server choose (a false alarm costs more than a missed fault; where
+//! `CLAUSES.md` is explicit the checker is strict, where it and the RFCs it leans on leave a
+//! choice the checker takes every reading):
+//! - What JSON is (`resp.created.json`, `resp.error.envelope`): the project's RFC 8259 reader
+//!   ([`json_text`]), the one the oracle judges requests with, not serde_json. Any whitespace
+//!   around and between tokens, any escape (`\/`, `\u` of any character, upper- or lower-case
+//!   hex), numbers of any size or precision, any nesting depth. The corners RFC 8259 leaves to
+//!   the receiver are never a failure: lone surrogate escapes (§8.2, as Python's `json.dumps`
+//!   and JavaScript's `JSON.stringify` write them when they echo a request's string), bytes
+//!   inside a string that are not UTF-8 (§8.1, JSONTestSuite's `i_` texts), numbers beyond
+//!   binary64 (§6), a leading UTF-8 byte order mark (§8.1: a sender MUST NOT add one, a
+//!   receiver MAY ignore it; it is the sender's slip on a text every mainstream reader takes, so
+//!   it is ignored), and repeated member names (§4): the body is judged with the first and with
+//!   the last value of each repeated name, and the reading with fewer violations stands (a
+//!   duplicated `error_code`, one empty and one not, passes). Everything else outside the
+//!   grammar (comments, trailing commas, `NaN`, single quotes, raw control characters, an empty
+//!   body, a body cut at the transport's cap) is not JSON.
+//! - The media type (`resp.created.json`, `resp.error.envelope`): `Content-Type`'s essence must
+//!   be `application/json`, compared without regard to case (RFC 9110 §8.3.1), with any
+//!   parameters (`; charset=UTF-8`) and whitespace around them; the header name in any case.
+//!   A missing label or two `Content-Type` fields (a singleton field, RFC 9110 §5.3) is a
+//!   failure: an answer labelled otherwise is not JSON to a client. Other headers are free.
+//! - The success body (`resp.created.*`): members in any order, extra members of any type
+//!   anywhere; `is_success` and `message` may be absent (A4); `message` any string, empty too;
+//!   `connection_id` a string in the UUID string form of RFC 9562 §4 (8-4-4-4-12 hex digits, hex
+//!   in either case, as RFC 9562 reads it on input). Braces, `urn:uuid:` and the unhyphenated
+//!   form are not that form, so they break `resp.created.connection_id.type`; an upper-case id
+//!   and its lower-case twin are the same id for `resp.created.connection_id.unique`.
+//! - The error body (`resp.error.envelope`): `error_code` any non-empty string (DLI's codes,
+//!   gateway codes or others), `error_msg` any string (empty too), other members of any type.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::spec::clause::{ClauseId, Level};
+use crate::spec::errors;
 use crate::spec::expect::{Expect, Source};
+use crate::spec::json_text::{self, Repeats};
 use crate::transport::{Response, TransportError, BODY_CAP};
+
+pub mod answers;
 
 /// How a case ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -224,12 +261,15 @@ pub fn check(expect: Expect, answer: &Result<Response, TransportError>) -> Verdi
     found.into_verdict(decision, connection_id)
 }
 
-/// The setup problem a 400 answer stands for when its error message says a quota is used up.
+/// The setup problem a 400 answer stands for when it says a quota is used up: by DLI's code for
+/// it, or else by its error message.
 fn quota_refusal(response: &Response) -> Option<SetupProblem> {
     let body = parse_object(response)?;
     let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
     let message = format!("{} {}", text("error_msg"), text("message"));
-    if !message.to_ascii_lowercase().contains("quota") && !message.contains("配额") {
+    let by_code = text("error_code") == errors::QUOTA_INSUFFICIENT.code;
+    let by_message = message.to_lowercase().contains("quota") || message.contains("配额");
+    if !by_code && !by_message {
         return None;
     }
     let error_code = body
@@ -304,18 +344,8 @@ fn check_status(expect: Expect, status: u16, found: &mut Findings) {
 /// Checks the 2xx body; gives its `connection_id` when that is a well-formed UUID.
 fn check_success_shape(response: &Response, found: &mut Findings) -> Option<String> {
     check_json_content_type(response, ClauseId::RespCreatedJson, found);
-    let body = match parse_body(response) {
-        Ok(Value::Object(body)) => body,
-        Ok(other) => {
-            found.push(
-                ClauseId::RespCreatedJson,
-                "/body",
-                "a JSON object",
-                json_kind(&other),
-                "the success body is not a JSON object",
-            );
-            return None;
-        }
+    let readings = match read_body(response) {
+        Ok(readings) => readings,
         Err(why) => {
             found.push(
                 ClauseId::RespCreatedJson,
@@ -326,6 +356,39 @@ fn check_success_shape(response: &Response, found: &mut Findings) -> Option<Stri
             );
             return None;
         }
+    };
+    let (members, id) = most_lenient(&readings, success_members);
+    found.0.extend(members.0);
+    id
+}
+
+/// The reading that breaks the fewest rules (the first of equals), judged by `judge`.
+fn most_lenient<T>(
+    readings: &[Value],
+    judge: impl Fn(&Value, &mut Findings) -> T,
+) -> (Findings, T) {
+    readings
+        .iter()
+        .map(|body| {
+            let mut found = Findings::default();
+            let judged = judge(body, &mut found);
+            (found, judged)
+        })
+        .min_by_key(|(found, _)| found.0.len())
+        .expect("a body has at least one reading")
+}
+
+/// The success body's members, in one reading of the text.
+fn success_members(body: &Value, found: &mut Findings) -> Option<String> {
+    let Value::Object(body) = body else {
+        found.push(
+            ClauseId::RespCreatedJson,
+            "/body",
+            "a JSON object",
+            json_kind(body),
+            "the success body is not a JSON object",
+        );
+        return None;
     };
     match body.get("is_success") {
         None | Some(Value::Bool(true)) => {}
@@ -380,28 +443,29 @@ fn check_success_shape(response: &Response, found: &mut Findings) -> Option<Stri
 
 fn check_error_envelope(response: &Response, found: &mut Findings) {
     check_json_content_type(response, ClauseId::RespErrorEnvelope, found);
-    let body = match parse_body(response) {
-        Ok(Value::Object(body)) => body,
-        Ok(other) => {
-            found.push(
-                ClauseId::RespErrorEnvelope,
-                "/body",
-                "a JSON object with error_code and error_msg",
-                json_kind(&other),
-                "the error body is not a JSON object",
-            );
-            return;
-        }
-        Err(why) => {
-            found.push(
-                ClauseId::RespErrorEnvelope,
-                "/body",
-                "a JSON object with error_code and error_msg",
-                why,
-                "the error body is not JSON",
-            );
-            return;
-        }
+    match read_body(response) {
+        Ok(readings) => found.0.extend(most_lenient(&readings, error_members).0 .0),
+        Err(why) => found.push(
+            ClauseId::RespErrorEnvelope,
+            "/body",
+            "a JSON object with error_code and error_msg",
+            why,
+            "the error body is not JSON",
+        ),
+    }
+}
+
+/// The error body's members, in one reading of the text.
+fn error_members(body: &Value, found: &mut Findings) {
+    let Value::Object(body) = body else {
+        found.push(
+            ClauseId::RespErrorEnvelope,
+            "/body",
+            "a JSON object with error_code and error_msg",
+            json_kind(body),
+            "the error body is not a JSON object",
+        );
+        return;
     };
     match body.get("error_code") {
         Some(Value::String(code)) if !code.is_empty() => {}
@@ -457,21 +521,30 @@ fn check_json_content_type(response: &Response, clause_id: ClauseId, found: &mut
     }
 }
 
-fn parse_body(response: &Response) -> Result<Value, String> {
+/// The body's readings by the RFC 8259 reader: the value with the last of each repeated member
+/// name, then (only when some name repeats) the value with the first.
+fn read_body(response: &Response) -> Result<Vec<Value>, String> {
     if response.body_truncated {
         return Err(format!("a body over the {BODY_CAP}-byte cap"));
     }
     if response.body.is_empty() {
         return Err("an empty body".into());
     }
-    serde_json::from_slice(&response.body).map_err(|err| {
-        let head = String::from_utf8_lossy(&response.body[..response.body.len().min(60)]);
-        format!("{head:?} ({err})")
-    })
+    let body = &response.body[..];
+    let last = json_text::read(body, Repeats::Last).map_err(|err| {
+        let head = String::from_utf8_lossy(&body[..body.len().min(60)]);
+        format!("{head:?} ({} at byte {})", err.what, err.offset)
+    })?;
+    let mut readings = vec![last.value];
+    if last.repeated_name {
+        let first = json_text::read(body, Repeats::First).expect("the same text reads again");
+        readings.push(first.value);
+    }
+    Ok(readings)
 }
 
-fn parse_object(response: &Response) -> Option<serde_json::Map<String, Value>> {
-    match parse_body(response).ok()? {
+fn parse_object(response: &Response) -> Option<Map<String, Value>> {
+    match read_body(response).ok()?.swap_remove(0) {
         Value::Object(map) => Some(map),
         _ => None,
     }
@@ -943,6 +1016,90 @@ mod tests {
         assert_eq!(hung.violations[0].actual, "no answer within 10 s");
     }
 
+    /// What `json.dumps` (Python) writes when a server echoes a request's lone surrogate.
+    #[test]
+    fn lone_surrogates_echoed_in_error_messages_pass() {
+        for body in [
+            r#"{"error_code": "DLI.0001", "error_msg": "unsupported service: \udada"}"#,
+            r#"{"error_code": "DLI.0001", "error_msg": "name: \ud800\udc00 and \udfff"}"#,
+        ] {
+            let verdict = check(Expect::Reject, &answer(400, "application/json", body));
+            assert_eq!(verdict.outcome(), Outcome::Pass, "{body}: {verdict:?}");
+        }
+        let created = r#"{"is_success": true, "message": "\udada", "connection_id": "68233202-63BF-4F27-A99B-FA5F5A2DBAE1"}"#;
+        let verdict = check(
+            Expect::Accept,
+            &answer(201, "Application/JSON;charset=UTF-8", created),
+        );
+        assert_eq!(verdict.outcome(), Outcome::Pass, "{verdict:?}");
+    }
+
+    /// The corners RFC 8259 leaves to the receiver pass; what its grammar refuses does not.
+    #[test]
+    fn implementation_defined_texts_pass_and_others_fail() {
+        let id = "68233202-63bf-4f27-a99b-fa5f5a2dbae1";
+        for body in [
+            format!("\u{feff}{{\"connection_id\": \"{id}\"}}"),
+            format!("{{\"connection_id\": \"{id}\", \"size\": 1e400, \"n\": 123456789012345678901234567890}}"),
+            format!("{{\"connection_id\": \"{id}\", \"deep\": {}{}}}", "[".repeat(1000), "]".repeat(1000)),
+            format!("{{\"message\": 3, \"message\": \"ok\", \"connection_id\": \"{id}\"}}"),
+            format!(" \r\n\t{{\"connection_id\":\"\\u0036{}\"}}\n", &id[1..]),
+        ] {
+            let verdict = check(Expect::Accept, &answer(201, "application/json", &body));
+            assert_eq!(verdict.outcome(), Outcome::Pass, "{body}: {verdict:?}");
+        }
+        let twice = r#"{"error_code": "", "error_msg": "x", "error_code": "DLI.0001"}"#;
+        assert_eq!(
+            check(Expect::Reject, &answer(400, "application/json", twice)).outcome(),
+            Outcome::Pass
+        );
+        let both_bad = r#"{"error_code": "", "error_msg": "x", "error_code": 7}"#;
+        let verdict = check(Expect::Reject, &answer(400, "application/json", both_bad));
+        assert_eq!(clauses(&verdict), [ClauseId::RespErrorEnvelope]);
+        for body in [r#"{"connection_id": NaN}"#, "{\"a\": 1,}", "{} {}"] {
+            let verdict = check(Expect::Accept, &answer(201, "application/json", body));
+            assert_eq!(clauses(&verdict), [ClauseId::RespCreatedJson], "{body}");
+        }
+        let number = check(
+            Expect::Accept,
+            &answer(
+                201,
+                "application/json",
+                &format!(r#"{{"message": 3, "connection_id": "{id}"}}"#),
+            ),
+        );
+        assert_eq!(number.violations[0].actual, "3");
+    }
+
+    /// DLI.1028 is the quota answer whatever its message says; a message about the quota still
+    /// marks one with another code.
+    #[test]
+    fn the_quota_answer_is_known_by_its_code() {
+        let coded = r#"{"error_code": "DLI.1028", "error_msg": "Insufficient resources"}"#;
+        for expect in [Expect::Accept, Expect::Either] {
+            let verdict = check(expect, &answer(400, "application/json", coded));
+            assert_eq!(verdict.outcome(), Outcome::Setup, "{verdict:?}");
+            assert_eq!(
+                verdict.setup.unwrap().error_code.as_deref(),
+                Some("DLI.1028")
+            );
+        }
+        assert_eq!(
+            check(Expect::Reject, &answer(400, "application/json", coded)).outcome(),
+            Outcome::Pass
+        );
+        let worded = r#"{"error_code": "DLI.0009", "error_msg": "已超出配额"}"#;
+        assert_eq!(
+            check(Expect::Accept, &answer(400, "application/json", worded)).outcome(),
+            Outcome::Setup
+        );
+        let other = r#"{"error_code": "DLI.0001", "error_msg": "url: too long"}"#;
+        assert_eq!(
+            check(Expect::Accept, &answer(400, "application/json", other)).outcome(),
+            Outcome::Fail
+        );
+    }
+
     #[test]
     fn truncated_bodies_are_not_json() {
         let mut big = answer(201, "application/json", CREATED).unwrap();
@@ -967,6 +1124,28 @@ mod tests {
         assert!(second.violations[0]
             .actual
             .contains("already returned to a/one"));
+    }
+
+    #[test]
+    fn an_id_in_upper_case_is_the_same_id() {
+        let ids = ConnectionIds::default();
+        let file = Source::File {
+            path: "cases/a.json".into(),
+            line: 1,
+        };
+        let mut lower = check(Expect::Accept, &answer(201, "application/json", CREATED));
+        let mut upper = check(
+            Expect::Accept,
+            &answer(
+                201,
+                "application/json",
+                &CREATED.replace("fa5f5a2dbae1", "FA5F5A2DBAE1"),
+            ),
+        );
+        assert_eq!(upper.outcome(), Outcome::Pass, "{upper:?}");
+        ids.record("a/lower", &file, &mut lower);
+        ids.record("a/upper", &file, &mut upper);
+        assert_eq!(clauses(&upper), [ClauseId::RespCreatedConnectionIdUnique]);
     }
 
     #[test]
