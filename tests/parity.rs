@@ -245,6 +245,7 @@ fn merged_shards_count_the_differences_of_one_run() {
     let merged = dir.join("merged.json");
     let output = cli(&[
         "merge-reports",
+        "-o",
         merged.to_str().unwrap(),
         shards[0].to_str().unwrap(),
         shards[1].to_str().unwrap(),
