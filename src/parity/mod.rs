@@ -6,14 +6,17 @@
 //! of the same server at the same seed are byte-identical ([`snapshot`]); `run --parity DIR`
 //! compares every judged result with its recorded [`snapshot::Snapshot`] ([`compare::Parity`],
 //! applied by the runner beside the baseline) and the reports read the differences from each
-//! result and from the run's [`compare::ParityTally`]; `dli-conformance diff A B` compares two
-//! recordings ([`compare::diff`]). Below it: `check` (decisions), `report` (curl lines); above
-//! it: the runner, the sink and the CLI. The user's guide is `docs/parity.md`.
+//! result and from the run's [`ParityTally`]; `dli-conformance diff A B` compares two
+//! recordings ([`compare::diff`]). What it computes is data kept with the results
+//! ([`crate::result::parity`]: [`Compared`], [`Difference`], [`ParityTally`]), re-exported
+//! here. Below it: `result`, `check` (decisions), `report` (curl lines); above it: the runner,
+//! the sink and the CLI. The user's guide is `docs/parity.md`.
 
 pub mod compare;
 pub mod recording;
 pub mod snapshot;
 
-pub use compare::{diff, Compared, Difference, Parity, ParityTally};
+pub use crate::result::parity::{Compared, Difference, ParityTally};
+pub use compare::{diff, Parity};
 pub use recording::{Recorder, Recording, RecordingMeta};
 pub use snapshot::Snapshot;

@@ -28,7 +28,7 @@ use super::atomic::Pending;
 use super::{decision_name, Reporter};
 use crate::case::Source;
 use crate::check::Outcome;
-use crate::result::{CaseResult, RunMeta, RunRecord, Tally, REPORT_BODY_MAX};
+use crate::result::{CaseResult, ParityTally, RunMeta, RunRecord, Tally, REPORT_BODY_MAX};
 use crate::spec::clause::ClauseId;
 
 /// Which results keep their request and answer bodies in a report (`--report-bodies`).
@@ -312,7 +312,7 @@ pub fn record_value(record: &RunRecord) -> Value {
         "skip_reasons": tally.skip_reasons,
         "baseline": record.baseline,
         "concurrency": record.concurrency,
-        "parity": (tally.parity != crate::parity::ParityTally::default()).then_some(&tally.parity),
+        "parity": (tally.parity != ParityTally::default()).then_some(&tally.parity),
     })
 }
 

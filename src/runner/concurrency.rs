@@ -23,11 +23,12 @@ use std::future::Future;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use serde::Serialize;
 use tokio::sync::Notify;
 
 use super::Stop;
 use crate::transport::{Response, TransportError};
+
+pub use crate::result::concurrency::{ConcurrencyRecord, Lowering};
 
 /// What one attempt at a request gave: the answer, or the transport error standing in for
 /// one; `Err` when the run stopped before it was sent (the reason).
@@ -60,71 +61,6 @@ struct State {
     resent: u64,
     resent_answered: u64,
     unanswered_alone: Option<String>,
-}
-
-/// One lowering of the limit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Lowering {
-    /// Seconds from the run's start.
-    pub seconds: f64,
-    /// The limit before.
-    pub from: usize,
-    /// The limit after.
-    pub to: usize,
-    /// Requests in flight when it happened.
-    pub in_flight: usize,
-    /// The missing answer that lowered it.
-    pub reason: String,
-}
-
-/// What the run's concurrency did: data for the run record and the reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ConcurrencyRecord {
-    /// The most requests in flight the run allowed (`max_in_flight`).
-    pub ceiling: usize,
-    /// The lowest limit the run came down to.
-    pub lowest: usize,
-    /// The limit at the end.
-    pub last: usize,
-    /// How many times the limit was halved.
-    pub lowered: u64,
-    /// The first lowerings, in order.
-    pub lowerings: Vec<Lowering>,
-    /// Requests sent again alone after a missing answer.
-    pub resent: u64,
-    /// Of those, how many were answered alone.
-    pub resent_answered: u64,
-    /// The first request left unanswered with nothing else in flight, if any (after it,
-    /// timeouts are judged without a resend).
-    pub unanswered_alone: Option<String>,
-}
-
-impl ConcurrencyRecord {
-    /// One line for the console when the run lowered its concurrency or sent anything again.
-    pub fn summary(&self) -> Option<String> {
-        if self.lowered == 0 && self.resent == 0 {
-            return None;
-        }
-        let why = self
-            .lowerings
-            .first()
-            .map(|first| {
-                format!(
-                    " (first at {:.1} s: {} with {} in flight)",
-                    first.seconds, first.reason, first.in_flight
-                )
-            })
-            .unwrap_or_default();
-        Some(format!(
-            "concurrency lowered {} times{why}, from {} to {} requests in flight at the lowest, {} at the end; {} requests sent again alone, {} answered",
-            self.lowered,
-            self.ceiling,
-            self.lowest,
-            self.last,
-            self.resent,
-            self.resent_answered
-        ))
-    }
 }
 
 /// A request's place in flight; leaving it (drop) lets others in.

@@ -7,6 +7,14 @@
 //! of failures for the end-of-run text. The tally's size depends on the number of clauses,
 //! case files and generator classes, never on the number of requests or on what a target answers.
 //! (As hurl keeps `runner/result.rs` apart from its reporters.)
+//!
+//! Results sit below the code that makes them and the reports that read them: what a result or
+//! the run carries from the parity comparison ([`parity`]) and from the runner's adaptive
+//! concurrency ([`concurrency`]) is plain data kept here too, so nothing in this module imports
+//! the parity module, the runner or the reports.
+
+pub mod concurrency;
+pub mod parity;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -17,6 +25,9 @@ use crate::check::{Decision, Outcome, Verdict, Violation};
 use crate::spec::clause::{ClauseId, Level, Profile};
 use crate::spec::expect::{Expect, Source};
 use crate::transport::{Request, Response};
+
+pub use concurrency::ConcurrencyRecord;
+pub use parity::{Compared, ParityTally};
 
 /// The most a body takes in a report (after escaping) or a failure text shows of any request or
 /// answer (2 KiB); the real length is recorded beside the cut body. With a request and an
@@ -53,7 +64,7 @@ pub struct CaseResult {
     /// `crate::baseline` (empty without a baseline).
     pub known: Vec<KnownViolation>,
     /// How the answer compares with a recording (`run --parity`), `None` without one.
-    pub parity: Option<crate::parity::Compared>,
+    pub parity: Option<Compared>,
 }
 
 /// A violation a known-deviation baseline accepts for now, with the entry's reason.
@@ -223,7 +234,7 @@ pub struct Tally {
     /// Failures not kept because their clause had enough.
     pub failures_dropped: u64,
     /// How the results compared with a recording (`run --parity`; empty without one).
-    pub parity: crate::parity::ParityTally,
+    pub parity: ParityTally,
 }
 
 impl Tally {
@@ -556,7 +567,7 @@ pub struct RunRecord {
     pub baseline: Option<BaselineStatus>,
     /// What the run's concurrency did (lowered, requests sent again alone); `None` when not
     /// known (merged reports).
-    pub concurrency: Option<crate::runner::concurrency::ConcurrencyRecord>,
+    pub concurrency: Option<ConcurrencyRecord>,
 }
 
 impl RunRecord {
