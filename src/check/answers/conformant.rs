@@ -57,20 +57,6 @@ pub(super) struct Framing {
     pub(super) headers: Vec<(String, String)>,
 }
 
-/// `name` with each letter's case picked from `mask`.
-pub(super) fn cased(name: &str, mask: u32) -> String {
-    name.chars()
-        .enumerate()
-        .map(|(at, c)| {
-            if mask >> (at % 32) & 1 == 1 {
-                c.to_ascii_uppercase()
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
 /// A `Content-Type` field for JSON: name and media type in any case, any parameters, optional
 /// whitespace around each `;`.
 pub(super) fn json_content_type() -> impl Strategy<Value = (String, String)> {

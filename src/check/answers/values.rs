@@ -9,7 +9,6 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
 
-use super::conformant::cased;
 use crate::check::is_uuid;
 
 /// A JSON value as a server may hold it before writing: strings are UTF-16 code units, so they
@@ -307,4 +306,18 @@ pub(super) fn not_a_uuid() -> impl Strategy<Value = Json> {
             (!is_uuid(&String::from_utf16_lossy(&units))).then_some(Json::String(units))
         }),
     ]
+}
+
+/// `name` with each letter's case picked from `mask`.
+pub(super) fn cased(name: &str, mask: u32) -> String {
+    name.chars()
+        .enumerate()
+        .map(|(at, c)| {
+            if mask >> (at % 32) & 1 == 1 {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            }
+        })
+        .collect()
 }
