@@ -135,7 +135,7 @@ pub fn merge_reports(output: &Path, inputs: &[PathBuf]) -> Result<Merged, MergeE
                 }
             };
             let folded = with_facts(&result, &clauses, |facts| tally.add_facts(facts, None))
-                .and_then(|()| tally.parity.add_reported(&result));
+                .and_then(|()| tally.parity.add_reported(&result, &clauses));
             if let Err(message) = folded {
                 return error = Some(cannot(message));
             }

@@ -95,15 +95,20 @@ pub struct ParityTally {
 
 impl ParityTally {
     /// Folds in the `parity` member of a result read back from a JSON report (`merge-reports`;
-    /// its texts stay in the shards' own output).
-    pub fn add_reported(&mut self, result: &serde_json::Value) -> Result<(), String> {
+    /// its texts stay in the shards' own output), whose clause list is `clauses` (the report may
+    /// write it as a reference to an earlier result's; the reader resolves it).
+    pub fn add_reported(
+        &mut self,
+        result: &serde_json::Value,
+        clauses: &serde_json::Value,
+    ) -> Result<(), String> {
         let id = result["id"].as_str().unwrap_or_default();
         let compared = match result.get("parity") {
             None | Some(serde_json::Value::Null) => return Ok(()),
             Some(value) => Compared::deserialize(value)
                 .map_err(|err| format!("result {id}: bad parity: {err}"))?,
         };
-        let mays: Vec<ClauseId> = result["clauses"]
+        let mays: Vec<ClauseId> = clauses
             .as_array()
             .into_iter()
             .flatten()
