@@ -33,9 +33,13 @@ fn answering_200_instead_of_201_fails_the_run_and_its_trials() {
         .run()
         .expect("the suite runs");
     assert_eq!(record.status(), Status::Fails);
+    // The trials' own output (a failing libtest run, on purpose) goes to a log, not among the
+    // closing lines of this test binary.
+    let log = std::env::temp_dir().join(format!("dli-front-door-{}.log", std::process::id()));
     let args = libtest_mimic::Arguments {
         filter: Some("valid/".into()),
         quiet: true,
+        logfile: Some(log.to_string_lossy().into_owned()),
         ..Default::default()
     };
     let conclusion = Suite::against_router(answers_200())
@@ -44,6 +48,9 @@ fn answering_200_instead_of_201_fails_the_run_and_its_trials() {
         .expect("the suite runs");
     assert!(conclusion.num_passed + conclusion.num_failed > 0);
     assert!(conclusion.has_failed(), "{conclusion:?}");
+    let logged = std::fs::read_to_string(&log).expect("the trials' log");
+    let _ = std::fs::remove_file(&log);
+    assert!(logged.contains("valid/minimal"), "{logged}");
 }
 
 #[test]
