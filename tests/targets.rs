@@ -13,23 +13,10 @@ use common::{cli, command, serve, temp_dir, text};
 use dli_conformance::mock;
 use dli_conformance::transport::{InProcess, Request, Target};
 
-/// Serves the reference mock on `[::1]` from a background thread; `None` when the machine has
-/// no IPv6 loopback.
+/// Serves `router` on `[::1]` from a background thread; `None` when the machine has no IPv6
+/// loopback.
 fn serve_on_ipv6(router: axum::Router) -> Option<SocketAddr> {
-    let listener = std::net::TcpListener::bind("[::1]:0").ok()?;
-    listener.set_nonblocking(true).unwrap();
-    let address = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            axum::serve(listener, router).await.unwrap();
-        });
-    });
-    Some(address)
+    common::serve_on("[::1]:0", router)
 }
 
 /// Asserts a run ended with exit 0 and 0 failures.

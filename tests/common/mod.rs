@@ -28,9 +28,16 @@ pub fn text(output: &Output) -> (String, String) {
 
 /// Serves `router` on a free loopback port from a background thread; gives its base URL.
 pub fn serve(router: axum::Router) -> String {
-    let listener = StdListener::bind("127.0.0.1:0").unwrap();
+    let address = serve_on("127.0.0.1:0", router).expect("a free loopback port");
+    format!("http://{address}")
+}
+
+/// Serves `router` on `address` (port 0: a free one) from a background thread; gives the
+/// address it listens on, `None` when it cannot bind there (e.g. no IPv6 loopback).
+pub fn serve_on(address: &str, router: axum::Router) -> Option<std::net::SocketAddr> {
+    let listener = StdListener::bind(address).ok()?;
     listener.set_nonblocking(true).unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+    let bound = listener.local_addr().unwrap();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -41,7 +48,7 @@ pub fn serve(router: axum::Router) -> String {
             axum::serve(listener, router).await.unwrap();
         });
     });
-    url
+    Some(bound)
 }
 
 /// A fresh temporary folder for one test.
